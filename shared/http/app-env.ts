@@ -1,0 +1,17 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Stores } from '../stores/index.ts';
+
+/** Per-request values every handler can read with `c.var`. */
+export interface AppVariables {
+  correlationId: string;
+  log: Logger;
+  config: Config;
+  stores: Stores;
+}
+
+/** The Hono environment of every app and sub-app in the Worker. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: AppVariables;
+}

@@ -1,0 +1,39 @@
+import { AppError, errorCatalog } from '../errors.ts';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** An RFC 9457 problem document as Flow renders it. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  [extension: string]: unknown;
+}
+
+const TYPE_BASE = 'https://docs.flow.app/problems/';
+
+/**
+ * Renders an error as problem+json. 5xx responses never carry the error's own message or
+ * stack: only the catalogued title, so driver messages cannot leak.
+ */
+export function problemResponse(error: AppError, correlationId: string): Response {
+  const entry = errorCatalog[error.code];
+  const body: Problem = {
+    ...error.extensions,
+    type: `${TYPE_BASE}${error.code.replaceAll('_', '-')}`,
+    title: entry.title,
+    status: entry.status,
+    detail: entry.status >= 500 && error.code !== 'store_unavailable' && error.code !== 'misconfigured'
+      ? 'An unexpected error occurred. Quote the instance id when reporting it.'
+      : error.message,
+    instance: `urn:flow:request:${correlationId}`,
+    code: error.code,
+  };
+  return new Response(JSON.stringify(body), {
+    status: entry.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...error.headers },
+  });
+}

@@ -1,0 +1,20 @@
+import { z } from '@hono/zod-openapi';
+
+/** Problem document schema for OpenAPI responses. */
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    code: z.string(),
+  })
+  .catchall(z.unknown())
+  .openapi('Problem');
+
+/** Standard error responses to spread into a route's `responses`. */
+export const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [status, { description: 'Problem', content: { 'application/problem+json': { schema: problemSchema } } }]),
+  );
