@@ -1,9 +1,52 @@
+import { builtinModules } from 'node:module';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import type { StackEnv } from './scripts/stack/index.ts';
 
-// Projects: `node` runs tests of the local tooling (stack, migrations) in Node.
-// The `worker` project (tests inside workerd) is added next to it.
+// The mongodb driver is CommonJS: pre-bundle it for workerd, leaving Node built-ins to nodejs_compat.
+const nodeBuiltins = builtinModules.flatMap((name) => [name, `node:${name}`]);
+const workerDeps = { optimizer: { ssr: { enabled: true, include: ['mongodb'], rolldownOptions: { external: nodeBuiltins } } } };
+
+/**
+ * A workerd test project bound to its own local stack (started by `setupFile`). Every store
+ * binding is set here explicitly, because the plugin would otherwise read .dev.vars.
+ */
+function workerProject(name: string, include: string[], setupFile: string) {
+  return {
+    plugins: [
+      cloudflareTest(async ({ inject }) => {
+        const stack = inject<StackEnv & { TEST_CONTROL_URL: string }>('stack');
+        return {
+          wrangler: { configPath: './wrangler.toml' },
+          miniflare: {
+            bindings: {
+              ...stack,
+              NEON_LOCAL_PROXY: stack.NEON_LOCAL_PROXY ?? '',
+              APP_ENV: 'test',
+              LOG_LEVEL: 'warn',
+              CORS_ORIGINS: 'https://app.flow.test,http://localhost:3000',
+              STORE_TIMEOUT_MS: '2000',
+              BREAKER_FAILURES: '3',
+              BREAKER_COOLDOWN_MS: '1000',
+            },
+          },
+        };
+      }),
+    ],
+    test: {
+      name,
+      include,
+      globalSetup: [setupFile],
+      deps: workerDeps,
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+    },
+  };
+}
+
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         test: {
@@ -14,6 +57,9 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      workerProject('worker', ['test/worker/**/*.test.ts'], './test/setup/worker-stack.ts'),
+      // Fault tests stop and start stores, so they get a stack of their own.
+      workerProject('faults', ['test/faults/**/*.test.ts'], './test/setup/fault-stack.ts'),
     ],
   },
 });

@@ -1,0 +1,34 @@
+import { exports } from 'cloudflare:workers';
+import { expect } from 'vitest';
+
+export const ORIGIN = 'https://api.flow.test';
+
+/** Sends a request through the real Worker entry point (full middleware chain). */
+export function call(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(new URL(path, ORIGIN), init));
+}
+
+/** Sends a JSON body. */
+export function callJson(path: string, method: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return call(path, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  [key: string]: unknown;
+}
+
+/** Asserts an RFC 9457 problem response with this status and returns its body. */
+export async function expectProblem(response: Response, status: number): Promise<ProblemBody> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  const body = (await response.json()) as ProblemBody;
+  expect(body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String), instance: expect.stringMatching(/^urn:flow:request:/) });
+  expect(JSON.stringify(body)).not.toMatch(/\bat .+\.(ts|js):\d+/); // never a stack trace
+  return body;
+}
