@@ -1,0 +1,104 @@
+// Measures several contenders in alternation (A, B, A, B, ...) so that drift of the machine
+// (thermal, noisy neighbours) hits all of them alike, then summarises each by its medians.
+import type { BenchContext, LoadSpec } from '../scenarios/types.ts';
+import type { LoadResult } from './load.ts';
+import { fmt, median, table } from './stats.ts';
+import type { Workerd } from './workerd.ts';
+
+export interface Contender {
+  label: string;
+  target: Workerd;
+  load: LoadSpec;
+}
+
+export interface Summary {
+  label: string;
+  runs: LoadResult[];
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuMsPerRequest: number;
+  cpuUtilisation: number;
+  loadGenUtilisation: number;
+  logBytesPerRequest: number;
+  non2xx: number;
+}
+
+export async function alternate(ctx: BenchContext, contenders: Contender[], rounds = ctx.options.rounds): Promise<Summary[]> {
+  const runs = new Map<string, LoadResult[]>(contenders.map((c) => [c.label, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const contender of contenders) {
+      const result = await ctx.measure(contender.target, contender.load);
+      runs.get(contender.label)?.push(result);
+      ctx.progress(
+        `round ${round}/${rounds} ${contender.label}: ${fmt(result.rps)} req/s, p99 ${fmt(result.p99Ms, 2)} ms, ` +
+          `${fmt(result.cpuMsPerRequest, 3)} CPU ms/req`,
+      );
+    }
+  }
+  return contenders.map((c) => summarise(c.label, runs.get(c.label) ?? []));
+}
+
+export function summarise(label: string, runs: LoadResult[]): Summary {
+  const of = (pick: (r: LoadResult) => number) => median(runs.map(pick));
+  return {
+    label,
+    runs,
+    rps: of((r) => r.rps),
+    p50Ms: of((r) => r.p50Ms),
+    p99Ms: of((r) => r.p99Ms),
+    cpuMsPerRequest: of((r) => r.cpuMsPerRequest),
+    cpuUtilisation: of((r) => r.cpuUtilisation),
+    loadGenUtilisation: of((r) => r.loadGenUtilisation),
+    logBytesPerRequest: of((r) => r.logBytesPerRequest),
+    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+  };
+}
+
+const HEADER = ['run', 'worker', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/req', 'workerd CPU', 'loadgen CPU', 'log B/req'];
+
+function row(run: string, label: string, r: Omit<Summary, 'label' | 'runs'>): string[] {
+  return [
+    run,
+    label,
+    fmt(r.rps),
+    fmt(r.p50Ms, 2),
+    fmt(r.p99Ms, 2),
+    String(r.non2xx),
+    fmt(r.cpuMsPerRequest, 3),
+    `${fmt(r.cpuUtilisation * 100)}%`,
+    `${fmt(r.loadGenUtilisation * 100)}%`,
+    fmt(r.logBytesPerRequest),
+  ];
+}
+
+/** Every run in measurement order, then the medians. */
+export function summaryTable(summaries: Summary[]): string[] {
+  const rows: string[][] = [HEADER];
+  const rounds = Math.max(...summaries.map((s) => s.runs.length));
+  for (let i = 0; i < rounds; i++) {
+    for (const s of summaries) {
+      const r = s.runs[i];
+      if (r) rows.push(row(String(i + 1), s.label, r));
+    }
+  }
+  for (const s of summaries) rows.push(row('median', s.label, s));
+  return table(rows);
+}
+
+/**
+ * Warnings when a contender's workerd was not saturated: its req/s then measures something else
+ * than the Worker (a load generator at its limit, or other processes on the machine).
+ */
+export function saturationWarnings(summaries: Summary[], threshold = 0.85): string[] {
+  const warnings: string[] = [];
+  for (const s of summaries) {
+    if (s.cpuUtilisation >= threshold) continue;
+    const cause =
+      s.loadGenUtilisation >= 0.9
+        ? 'the load generator was at its limit, so req/s understates the Worker'
+        : 'the load generator was not at its limit either: other processes probably competed for the CPU; rerun on a quiet machine';
+    warnings.push(`  WARNING: workerd of "${s.label}" used only ${fmt(s.cpuUtilisation * 100)}% of its CPU (median): ${cause}.`);
+  }
+  return warnings;
+}

@@ -1,0 +1,39 @@
+// GET /health through the gateway's full middleware chain (correlation id, JSON logs, CORS,
+// security headers, body limit, timeout, problem+json errors) against a bare hello Worker, same
+// machine, same run, alternating: what does the chain cost in throughput and in CPU?
+import { alternate, saturationWarnings, summaryTable } from '../lib/compare.ts';
+import { fmt } from '../lib/stats.ts';
+import type { Scenario } from './types.ts';
+
+export const gatewayHealth: Scenario = {
+  name: 'gateway-health',
+  title: 'GET /health through the full middleware chain vs a bare hello Worker',
+  async run(ctx) {
+    const bareSpec = await ctx.hello();
+    const chainSpec = await ctx.gateway();
+    const bare = await ctx.start(bareSpec, { readyPath: '/' });
+    const chain = await ctx.start(chainSpec, { readyPath: '/health' });
+
+    const [bareRuns, chainRuns] = await alternate(ctx, [
+      { label: 'bare', target: bare, load: { path: '/' } },
+      { label: 'chain', target: chain, load: { path: '/health' } },
+    ]);
+    if (!bareRuns || !chainRuns) throw new Error('no runs');
+
+    const ratio = chainRuns.rps / bareRuns.rps;
+    const lines = [
+      ...summaryTable([bareRuns, chainRuns]),
+      '',
+      `  chain/bare req/s (medians): ${fmt(ratio, 2)}`,
+      `  workerd CPU per request: bare ${fmt(bareRuns.cpuMsPerRequest, 3)} ms, chain ${fmt(chainRuns.cpuMsPerRequest, 3)} ms ` +
+        `(chain costs ${fmt(chainRuns.cpuMsPerRequest - bareRuns.cpuMsPerRequest, 3)} ms more; the whole process is counted, ` +
+        'HTTP handling included, so this is above what Workers bills as CPU time)',
+      ...saturationWarnings([bareRuns, chainRuns]),
+    ];
+    return {
+      lines,
+      ratios: [{ label: 'chain/bare req/s', value: ratio, target: { op: '>=', value: 0.7 } }],
+      data: { bare: bareRuns, chain: chainRuns, ratio },
+    };
+  },
+};

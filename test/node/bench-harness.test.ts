@@ -1,0 +1,86 @@
+// The benchmark harness (scripts/bench): parsing, config generation, statistics, and one real
+// workerd start/stop with the bare Worker (no load run: that is `npm run bench`'s job).
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { helloSpec, specFromConfig } from '../../scripts/bench/lib/build.ts';
+import { parseCpuList, parseProcStat } from '../../scripts/bench/lib/cpu.ts';
+import { median, percentile, table } from '../../scripts/bench/lib/stats.ts';
+import { capnpString, renderConfig, startWorkerd } from '../../scripts/bench/lib/workerd.ts';
+import { meets } from '../../scripts/bench/scenarios/types.ts';
+
+describe('bench harness', () => {
+  it('reads utime and stime from /proc/PID/stat, even with odd command names', () => {
+    const stat = '4242 (work (erd) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 3 0 100 0 0';
+    expect(parseProcStat(stat)).toEqual({ utimeTicks: 1234, stimeTicks: 567 });
+    expect(() => parseProcStat('garbage')).toThrow();
+  });
+
+  it('expands kernel CPU lists', () => {
+    expect(parseCpuList('0-1')).toEqual([0, 1]);
+    expect(parseCpuList('0,2-4,7\n')).toEqual([0, 2, 3, 4, 7]);
+  });
+
+  it('escapes capnp string literals', () => {
+    expect(capnpString('plain')).toBe('"plain"');
+    expect(capnpString('a"b\\c\nd\u0001é')).toBe('"a\\"b\\\\c\\nd\\x01é"');
+  });
+
+  it('turns wrangler config into bindings: vars, secrets, Durable Objects (SQLite from migrations), queue producers', () => {
+    const config = {
+      compatibility_date: '2026-11-01',
+      compatibility_flags: ['nodejs_compat'],
+      vars: { APP_ENV: 'development', LIMITS: { a: 1 } },
+      durable_objects: { bindings: [{ name: 'MONGO_POOL', class_name: 'MongoPool' }] },
+      migrations: [{ tag: 'v1', new_sqlite_classes: ['MongoPool'] }],
+      queues: { producers: [{ binding: 'EVENT_BUS', queue: 'flow-events' }] },
+    } as unknown as Parameters<typeof specFromConfig>[1];
+    const spec = specFromConfig('gateway', config, [{ name: 'index.js', path: '/x/index.js', type: 'esModule' }], { DATABASE_URL: 'postgres://x' });
+    expect(spec.bindings).toEqual([
+      { name: 'APP_ENV', kind: 'text', value: 'development' },
+      { name: 'LIMITS', kind: 'json', value: { a: 1 } },
+      { name: 'DATABASE_URL', kind: 'text', value: 'postgres://x' },
+      { name: 'MONGO_POOL', kind: 'durableObject', className: 'MongoPool' },
+      { name: 'EVENT_BUS', kind: 'queue' },
+    ]);
+    expect(spec.durableObjects).toEqual([{ className: 'MongoPool', sql: true }]);
+
+    const capnp = renderConfig(spec, '/x/run', '/x/run/do');
+    expect(capnp).toContain('(name = "main", worker = (');
+    expect(capnp).toContain('(name = "index.js", esModule = embed "../index.js")');
+    expect(capnp).toContain('(name = "LIMITS", json = "{\\"a\\":1}")');
+    expect(capnp).toContain('(name = "MONGO_POOL", durableObjectNamespace = (className = "MongoPool"))');
+    expect(capnp).toContain('enableSql = true');
+    expect(capnp).toContain('durableObjectStorage = (localDisk = "do-storage")');
+    expect(capnp).toContain('(name = "EVENT_BUS", queue = "queue-sink")');
+    expect(capnp).toContain('(name = "queue-sink", worker = (');
+    expect(capnp).toContain('address = "127.0.0.1:0"');
+  });
+
+  it('refuses wrangler bindings it cannot serve', () => {
+    const config = { kv_namespaces: [{ binding: 'KV', id: 'x' }] } as unknown as Parameters<typeof specFromConfig>[1];
+    expect(() => specFromConfig('gateway', config, [], {})).toThrow(/kv_namespaces/);
+  });
+
+  it('computes percentiles, medians and targets', () => {
+    expect(percentile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(percentile([], 0.5)).toBeNaN();
+    expect(median([3, 1, 2])).toBe(2);
+    expect(meets({ label: 'r', value: 0.7, target: { op: '>=', value: 0.7 } })).toBe(true);
+    expect(meets({ label: 'r', value: 0.69, target: { op: '>=', value: 0.7 } })).toBe(false);
+    expect(meets({ label: 'r', value: 1.2, target: { op: '<=', value: 1.1 } })).toBe(false);
+    expect(table([['a', 'bb'], ['ccc', 'd']], '')).toEqual(['a    bb', 'ccc  d']);
+  });
+
+  it('starts the bare Worker on workerd on a free port, accounts its CPU and stops it', async () => {
+    const workerd = await startWorkerd(helloSpec('2026-11-01', []), { readyPath: '/' });
+    try {
+      expect(workerd.port).toBeGreaterThan(0);
+      const response = await fetch(workerd.url('/'));
+      expect(await response.text()).toBe('ok');
+      expect(workerd.cpuMs()).toBeGreaterThanOrEqual(0);
+    } finally {
+      await workerd.stop();
+    }
+    expect(existsSync(`/proc/${workerd.pid}`)).toBe(false);
+  });
+});
