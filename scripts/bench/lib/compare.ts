@@ -57,7 +57,10 @@ export function summarise(label: string, runs: LoadResult[]): Summary {
 
 const HEADER = ['run', 'worker', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/req', 'workerd CPU', 'loadgen CPU', 'log B/req'];
 
-function row(run: string, label: string, r: Omit<Summary, 'label' | 'runs'>): string[] {
+/** Below this share of its CPU, workerd was not what limited a run. */
+const SATURATED = 0.85;
+
+function row(run: string, label: string, r: Omit<Summary, 'label' | 'runs'>, flag: boolean): string[] {
   return [
     run,
     label,
@@ -66,7 +69,7 @@ function row(run: string, label: string, r: Omit<Summary, 'label' | 'runs'>): st
     fmt(r.p99Ms, 2),
     String(r.non2xx),
     fmt(r.cpuMsPerRequest, 3),
-    `${fmt(r.cpuUtilisation * 100)}%`,
+    `${fmt(r.cpuUtilisation * 100)}%${flag && r.cpuUtilisation < SATURATED ? ' !' : ''}`,
     `${fmt(r.loadGenUtilisation * 100)}%`,
     fmt(r.logBytesPerRequest),
   ];
@@ -79,26 +82,33 @@ export function summaryTable(summaries: Summary[]): string[] {
   for (let i = 0; i < rounds; i++) {
     for (const s of summaries) {
       const r = s.runs[i];
-      if (r) rows.push(row(String(i + 1), s.label, r));
+      if (r) rows.push(row(String(i + 1), s.label, r, true));
     }
   }
-  for (const s of summaries) rows.push(row('median', s.label, s));
+  for (const s of summaries) rows.push(row('median', s.label, s, false));
   return table(rows);
 }
 
 /**
- * Warnings when a contender's workerd was not saturated: its req/s then measures something else
- * than the Worker (a load generator at its limit, or other processes on the machine).
+ * Warnings for runs in which workerd was not saturated: their req/s measures something else than
+ * the Worker (a load generator at its limit, or other processes on the machine). Medians resist a
+ * single such run; a contender whose median is affected is called out.
  */
-export function saturationWarnings(summaries: Summary[], threshold = 0.85): string[] {
+export function saturationWarnings(summaries: Summary[]): string[] {
   const warnings: string[] = [];
+  const disturbed = summaries.flatMap((s) => s.runs.filter((r) => r.cpuUtilisation < SATURATED));
+  if (disturbed.length === 0) return warnings;
+  const generatorBound = disturbed.some((r) => r.loadGenUtilisation >= 0.9);
+  warnings.push(
+    `  ! ${disturbed.length} run(s) had workerd below ${SATURATED * 100}% of its CPU: ` +
+      (generatorBound
+        ? 'the load generator was at its limit, so req/s understates the Worker.'
+        : 'the load generator was not at its limit either, so other processes probably competed for the CPU.'),
+  );
   for (const s of summaries) {
-    if (s.cpuUtilisation >= threshold) continue;
-    const cause =
-      s.loadGenUtilisation >= 0.9
-        ? 'the load generator was at its limit, so req/s understates the Worker'
-        : 'the load generator was not at its limit either: other processes probably competed for the CPU; rerun on a quiet machine';
-    warnings.push(`  WARNING: workerd of "${s.label}" used only ${fmt(s.cpuUtilisation * 100)}% of its CPU (median): ${cause}.`);
+    if (s.cpuUtilisation < SATURATED) {
+      warnings.push(`  WARNING: even the median run of "${s.label}" was disturbed; rerun on a quiet machine before trusting its numbers.`);
+    }
   }
   return warnings;
 }
