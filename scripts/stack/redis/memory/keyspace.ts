@@ -1,0 +1,100 @@
+import { ReplyError } from '../reply.ts';
+
+interface DataByType {
+  string: string;
+  hash: Map<string, string>;
+  set: Set<string>;
+  zset: Map<string, number>;
+  list: string[];
+}
+export type TypeName = keyof DataByType;
+type DataOf<T extends TypeName> = DataByType[T];
+export type Value = { [T in TypeName]: { type: T; data: DataByType[T] } }[TypeName];
+
+export interface Entry {
+  value: Value;
+  /** Epoch ms; undefined = no TTL. */
+  expiresAt: number | undefined;
+  /** Creation order; SCAN cursors are built on it (see scan in keys.ts). */
+  seq: number;
+}
+
+export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+
+/** The keys of the in-process Redis, with lazy expiry on access and a periodic sweep. */
+export class Keyspace {
+  private entries = new Map<string, Entry>();
+  private nextSeq = 1;
+
+  /** The live entry of a key (an expired one is deleted here, like Redis's lazy expiry). */
+  entry(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** The key's data when it holds `type`; WRONGTYPE when it holds another. */
+  read<T extends TypeName>(key: string, type: T): DataOf<T> | undefined {
+    const entry = this.entry(key);
+    if (!entry) return undefined;
+    if (entry.value.type !== type) throw new ReplyError(WRONGTYPE);
+    return entry.value.data as unknown as DataOf<T>;
+  }
+
+  /** The key's container of `type`, created empty when the key is missing. */
+  write<T extends TypeName>(key: string, type: T, create: () => DataOf<T>): DataOf<T> {
+    const existing = this.read(key, type);
+    if (existing !== undefined) return existing;
+    const data = create();
+    this.entries.set(key, { value: { type, data } as Value, expiresAt: undefined, seq: this.nextSeq++ });
+    return data;
+  }
+
+  /** Stores a string, replacing any value; `keepTtl` keeps the current expiry (SET KEEPTTL, INCR). */
+  setString(key: string, data: string, expiresAt: number | undefined, keepTtl = false): void {
+    const entry = this.entry(key);
+    if (entry) {
+      entry.value = { type: 'string', data };
+      if (!keepTtl) entry.expiresAt = expiresAt;
+      return;
+    }
+    this.entries.set(key, { value: { type: 'string', data }, expiresAt, seq: this.nextSeq++ });
+  }
+
+  delete(key: string): boolean {
+    return this.entry(key) !== undefined && this.entries.delete(key);
+  }
+
+  /** Removes a container key once it is empty (Redis never keeps empty hashes, sets, lists, zsets). */
+  dropIfEmpty(key: string, size: number): void {
+    if (size === 0) this.entries.delete(key);
+  }
+
+  /** Live entries in creation order. */
+  *live(): Generator<[string, Entry]> {
+    for (const key of [...this.entries.keys()]) {
+      const entry = this.entry(key);
+      if (entry) yield [key, entry];
+    }
+  }
+
+  size(): number {
+    this.sweep();
+    return this.entries.size;
+  }
+
+  flush(): void {
+    this.entries.clear();
+  }
+
+  /** Active expiry: drops every expired key. */
+  sweep(): void {
+    const now = Date.now();
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt !== undefined && entry.expiresAt <= now) this.entries.delete(key);
+    }
+  }
+}
