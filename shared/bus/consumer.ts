@@ -1,5 +1,5 @@
 import { loadConfig } from '../config.ts';
-import { createLogger, describeError, type Logger } from '../logger.ts';
+import { describeError, Logger } from '../logger.ts';
 import { createStores, type Stores } from '../stores/index.ts';
 import { handlersFor } from './handlers.ts';
 import { busMessageSchema, type BusMessage } from './messages.ts';
@@ -74,7 +74,7 @@ async function recordDeadLetter(message: Message<unknown>, reason: string, store
  */
 export async function consumeBusBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
   const config = loadConfig(env);
-  const log = createLogger(config.LOG_LEVEL, { queue: batch.queue });
+  const log = new Logger(config.LOG_LEVEL, { queue: batch.queue });
   const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
   const stores = createStores({ config, env, region: 'default', waitUntil });
   if (batch.queue.endsWith('-dlq')) {

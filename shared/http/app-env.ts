@@ -8,6 +8,8 @@ export interface AppVariables {
   log: Logger;
   config: Config;
   stores: Stores;
+  /** The request's Origin when it is on the CORS allow-list, else null. */
+  corsOrigin: string | null;
 }
 
 /** The Hono environment of every app and sub-app in the Worker. */

@@ -1,4 +1,4 @@
-import { createMiddleware } from 'hono/factory';
+import type { Context, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from './app-env.ts';
@@ -30,7 +30,9 @@ export function findHostileKey(value: unknown, depth = 0): string | null {
 }
 
 function rejectPollutedQuery(url: string): void {
-  const params = new URL(url).searchParams;
+  const queryStart = url.indexOf('?');
+  if (queryStart === -1) return;
+  const params = new URLSearchParams(url.slice(queryStart + 1).split('#', 1)[0]);
   const seen = new Set<string>();
   for (const key of params.keys()) {
     if (!QUERY_KEY.test(key)) throw new AppError('bad_request', `Query parameter name "${key.slice(0, 64)}" is not allowed.`);
@@ -55,24 +57,25 @@ const tooLarge = (limit: number) => () => {
 };
 
 /**
- * Gateway input rules for every route: one value per query parameter, bodies only as JSON or
+ * Gateway input rules (called by the request context, not a layer of its own) for every route: one value per query parameter, bodies only as JSON or
  * multipart, JSON bodies within JSON_BODY_LIMIT_BYTES and free of `$`/`__proto__` keys, any body
  * within BODY_LIMIT_BYTES.
  */
-export const inputGuard = createMiddleware<AppEnv>(async (c, next) => {
+export async function guardInput(c: Context<AppEnv>, next: Next): Promise<void> {
   rejectPollutedQuery(c.req.url);
   if (!METHODS_WITH_BODY.has(c.req.method) || !hasBody(c.req.raw)) return next();
+  const config = c.get('config');
   const type = c.req.header('content-type') ?? '';
   if (!ACCEPTED_TYPES.some((accepted) => accepted.test(type))) {
     throw new AppError('unsupported_media_type', 'Send the body as application/json.', { headers: { Accept: 'application/json' } });
   }
   const isJson = JSON_TYPE.test(type);
-  const limit = isJson ? c.var.config.JSON_BODY_LIMIT_BYTES : c.var.config.BODY_LIMIT_BYTES;
-  return bodyLimit({ maxSize: limit, onError: tooLarge(limit) })(c, async () => {
+  const limit = isJson ? config.JSON_BODY_LIMIT_BYTES : config.BODY_LIMIT_BYTES;
+  await bodyLimit({ maxSize: limit, onError: tooLarge(limit) })(c, async () => {
     if (isJson) await rejectHostileJson(c);
     await next();
   });
-});
+}
 
 function hasBody(request: Request): boolean {
   const length = request.headers.get('content-length');

@@ -26,27 +26,39 @@ export interface StoreContext {
 }
 
 /** Builds the store adapters for one unit of work (a request, a queue batch, an alarm). */
-export function createStores({ config, env, region, waitUntil }: StoreContext): Stores {
-  const guard: GuardSettings = {
-    timeoutMs: config.STORE_TIMEOUT_MS,
-    breakerFailures: config.BREAKER_FAILURES,
-    breakerCooldownMs: config.BREAKER_COOLDOWN_MS,
-  };
-  let postgres: Postgres | undefined;
-  let mongo: MongoStore | undefined;
-  let redis: RedisStore | undefined;
-  return {
-    get postgres() {
-      postgres ??= createPostgres({ ...guard, databaseUrl: config.DATABASE_URL, localProxy: config.NEON_LOCAL_PROXY, waitUntil });
-      return postgres;
-    },
-    get mongo() {
-      mongo ??= createMongo({ ...guard, pool: env.MONGO_POOL as unknown as DurableObjectNamespace<MongoPool>, region });
-      return mongo;
-    },
-    get redis() {
-      redis ??= createRedis({ ...guard, url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN });
-      return redis;
-    },
-  };
+export function createStores(context: StoreContext): Stores {
+  return new LazyStores(context);
+}
+
+// A class rather than closures: one small object per request, adapters built on first use.
+class LazyStores implements Stores {
+  readonly #context: StoreContext;
+  readonly #guard: GuardSettings;
+  #postgres: Postgres | undefined;
+  #mongo: MongoStore | undefined;
+  #redis: RedisStore | undefined;
+
+  constructor(context: StoreContext) {
+    this.#context = context;
+    const { config } = context;
+    this.#guard = { timeoutMs: config.STORE_TIMEOUT_MS, breakerFailures: config.BREAKER_FAILURES, breakerCooldownMs: config.BREAKER_COOLDOWN_MS };
+  }
+
+  get postgres(): Postgres {
+    const { config, waitUntil } = this.#context;
+    this.#postgres ??= createPostgres({ ...this.#guard, databaseUrl: config.DATABASE_URL, localProxy: config.NEON_LOCAL_PROXY, waitUntil });
+    return this.#postgres;
+  }
+
+  get mongo(): MongoStore {
+    const { env, region } = this.#context;
+    this.#mongo ??= createMongo({ ...this.#guard, pool: env.MONGO_POOL as unknown as DurableObjectNamespace<MongoPool>, region });
+    return this.#mongo;
+  }
+
+  get redis(): RedisStore {
+    const { config } = this.#context;
+    this.#redis ??= createRedis({ ...this.#guard, url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN });
+    return this.#redis;
+  }
 }

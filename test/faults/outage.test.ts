@@ -69,7 +69,7 @@ describe('store outages', () => {
       await worker.queue(batch, env, ctx);
       const result = await getQueueResult(batch, ctx);
       expect(result.explicitAcks).toEqual([]);
-      expect(result.retryMessages).toEqual([{ msgId: 'during-outage', delaySeconds: expect.any(Number) }]);
+      expect(result.retryMessages.map((retry) => retry.msgId)).toEqual(['during-outage']);
     } finally {
       await controlStore('mongo', 'start');
     }

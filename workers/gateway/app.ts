@@ -1,33 +1,26 @@
-import { methodNotAllowed } from 'hono/method-not-allowed';
 import { createRootApp } from '../../shared/http/create-app.ts';
-import { correlation } from '../../shared/http/correlation.ts';
 import { requestContext } from '../../shared/http/context.ts';
-import { handleError, handleNotFound, methodNotAllowedError } from '../../shared/http/errors-handler.ts';
-import { inputGuard } from '../../shared/http/input-guard.ts';
-import { corsFromConfig, requestTimeout, securityHeaders } from '../../shared/http/protection.ts';
+import { edge } from '../../shared/http/edge.ts';
+import { handleError, notFoundHandler } from '../../shared/http/errors-handler.ts';
 import { mountDocs } from './docs.ts';
 import { healthApp } from './health.ts';
 
 /**
- * The gateway: the middleware chain every request passes, then the services.
- * Order matters: correlation id and logging see everything (errors included); configuration
- * comes before CORS (the allow-list is configuration); input rules run before any handler.
+ * The gateway: two layers every request passes, then the services.
+ * edge: correlation id, log line, security and CORS headers on every response (errors included);
+ * request context: configuration, stores, CORS decision and preflights, input rules, timeout.
+ * Unmatched paths get 405 (other methods exist) or 404, both as problem+json.
  */
 export function createGateway() {
   const app = createRootApp();
-  app.use(correlation);
-  app.use(securityHeaders);
+  app.use(edge);
   app.use(requestContext);
-  app.use(corsFromConfig);
-  app.use(methodNotAllowed({ app, onMethodNotAllowed: (_c, methods) => { throw methodNotAllowedError(methods); } }));
-  app.use(requestTimeout);
-  app.use(inputGuard);
 
   app.route('/', healthApp);
   // Services mount here under /api/v1 (unversioned /api/... is routed to the same handlers).
   mountDocs(app);
 
   app.onError(handleError);
-  app.notFound(handleNotFound);
+  app.notFound(notFoundHandler(app.routes));
   return app;
 }

@@ -45,7 +45,7 @@ export async function startUpstashRest(backend: RedisBackend, token: string): Pr
       return replies instanceof ReplyError ? send(400, item(replies)) : send(200, replies.map(item));
     } catch (error) {
       if (error instanceof BadRequest || error instanceof SyntaxError) return send(400, { error: error.message });
-      return send(503, { error: `ERR redis unavailable: ${(error as Error).message}` });
+      return send(503, { error: `UNAVAILABLE redis is not reachable: ${(error as Error).message}` });
     }
   });
   const port = await listenLocal(server);
