@@ -15,19 +15,17 @@ const STORES: StoreName[] = ['postgres', 'redis', 'mongo'];
  * Starts the local stores in parallel on free 127.0.0.1 ports: Postgres (system server with PostGIS,
  * else PGlite) behind the Neon bridge, Redis (redis-server, else in-process) behind an Upstash REST
  * endpoint, and CongoDB for MongoDB. FLOW_STACK_EMBEDDED=postgres,redis (or `all`) forces the embedded
- * ones, to try what a machine without the system servers gets.
+ * servers (see overrides.ts).
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const log = options.log ?? (() => {});
   const remote = options.useRemoteFromEnv ? remoteStores(process.env) : {};
-  const forced = new Set((process.env.FLOW_STACK_EMBEDDED ?? '').split(',').map((s) => s.trim()));
-  const forceEmbedded = (name: StoreName) => forced.has(name) || forced.has('all');
   if (options.persist) await mkdir(options.dataDir, { recursive: true });
   const { dataDir, persist } = options;
 
   const starters: Record<StoreName, () => Promise<StartedStore>> = {
-    postgres: () => startLocalPostgres({ dataDir, persist, forceEmbedded: forceEmbedded('postgres') }),
-    redis: () => startRedis({ dataDir, persist, forceEmbedded: forceEmbedded('redis') }),
+    postgres: () => startLocalPostgres({ dataDir, persist }),
+    redis: () => startRedis({ dataDir, persist }),
     mongo: () => startMongo({ dataDir, persist }),
   };
   const settled = await Promise.allSettled(
@@ -70,7 +68,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 }
 
 // The Neon driver cannot speak plain TCP from a Worker: a local Postgres always comes with the bridge.
-async function startLocalPostgres(options: { dataDir: string; persist: boolean; forceEmbedded: boolean }): Promise<StartedStore> {
+async function startLocalPostgres(options: { dataDir: string; persist: boolean }): Promise<StartedStore> {
   const postgres = await startPostgres(options);
   const bridge = await startNeonBridge().catch(async (error: unknown) => {
     await postgres.store.close();
@@ -80,7 +78,6 @@ async function startLocalPostgres(options: { dataDir: string; persist: boolean; 
     env: { ...postgres.env, NEON_LOCAL_PROXY: bridge.url },
     store: {
       ...postgres.store,
-      where: `${postgres.store.where}, Neon bridge ${bridge.url}`,
       async close() {
         await bridge.close();
         await postgres.store.close();

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 /** A server process started by the stack. */
 export interface ServerProcess {
   pid: number;
+  /** False once the process exited, whatever the reason. */
+  running(): boolean;
   /** Sends the server's shutdown signal and waits for it to exit (SIGKILL after the timeout). */
   stop(): Promise<void>;
   /** The last lines the server printed, for error messages. */
@@ -75,9 +77,10 @@ export function spawnServer(options: SpawnServerOptions): Promise<ServerProcess>
     });
     const handle: ServerProcess = {
       pid: child.pid ?? -1,
+      running: () => child.exitCode === null && child.signalCode === null,
       recentOutput: () => lines.join('\n'),
       async stop() {
-        if (child.exitCode !== null || child.signalCode !== null) return;
+        if (!handle.running()) return;
         child.kill(options.stopSignal);
         const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;

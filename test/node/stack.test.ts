@@ -44,7 +44,7 @@ describe('local stack', () => {
 
   it('reports what runs where and the env for the Worker', () => {
     expect(stack.stores.map((s) => s.name)).toEqual(['postgres', 'redis', 'mongo']);
-    for (const store of stack.stores) expect(store.where).toMatch(/127\.0\.0\.1:\d+/);
+    for (const store of stack.stores) expect(store.where).toMatch(/^(127\.0\.0\.1:\d+|in-process)$/);
     expect(stack.stores[0]!.kind).toMatch(/postgres|PGlite/);
     expect(stack.env).toMatchObject({
       DATABASE_URL: expect.stringMatching(/^postgres:\/\/.+@127\.0\.0\.1:\d+\//),

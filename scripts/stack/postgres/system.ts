@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { embeddedForced } from '../overrides.ts';
 import { freePort } from '../ports.ts';
 import { spawnServer, systemUser, type ServerProcess } from '../processes.ts';
 import type { StartedStore } from '../types.ts';
@@ -12,7 +13,7 @@ const PG_ROOT = '/usr/lib/postgresql';
 
 /** The newest Debian Postgres whose PostGIS is installed, or undefined. */
 export function findSystemPostgres(): { version: string; binDir: string } | undefined {
-  if (!existsSync(PG_ROOT)) return undefined;
+  if (embeddedForced('postgres') || !existsSync(PG_ROOT)) return undefined;
   const versions = readdirSync(PG_ROOT)
     .filter((v) => /^\d+$/.test(v))
     .sort((a, b) => Number(b) - Number(a));
@@ -72,7 +73,8 @@ export async function startSystemPostgres(options: {
         server = undefined;
       },
       async start() {
-        server ??= await launch();
+        // Also brings back a server that died by itself.
+        if (!server?.running()) server = await launch();
       },
       async close() {
         await server?.stop();

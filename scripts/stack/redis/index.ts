@@ -18,9 +18,9 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
-/** The in-process Redis as a RedisServer: stop/start toggles it, the data stays. */
-export function startMemoryRedis(): RedisServer {
-  const backend = new MemoryRedis();
+/** The in-process Redis as a RedisServer: stop/start toggles it, the data stays; persisted in `${dataDir}/redis`. */
+export async function startMemoryRedis(options: { dataDir: string; persist: boolean }): Promise<RedisServer> {
+  const backend = await MemoryRedis.open(options.persist ? path.join(options.dataDir, 'redis', 'in-process.json') : undefined);
   return {
     backend,
     kind: 'embedded in-process redis',
@@ -32,10 +32,10 @@ export function startMemoryRedis(): RedisServer {
 }
 
 /** Starts redis-server (or the in-process stand-in) and the Upstash REST endpoint in front of it. */
-export async function startRedis(options: { dataDir: string; persist: boolean; forceEmbedded?: boolean }): Promise<StartedStore> {
-  const binary = options.forceEmbedded ? undefined : findRedisServer();
+export async function startRedis(options: { dataDir: string; persist: boolean }): Promise<StartedStore> {
+  const binary = findRedisServer();
   const [redis, token] = await Promise.all([
-    binary ? startSystemRedis(binary, options) : startMemoryRedis(),
+    binary ? startSystemRedis(binary, options) : startMemoryRedis(options),
     restToken(options),
   ]);
   const rest = await startUpstashRest(redis.backend, token);
@@ -44,7 +44,7 @@ export async function startRedis(options: { dataDir: string; persist: boolean; f
     store: {
       name: 'redis',
       kind: `${redis.kind} behind an Upstash REST endpoint`,
-      where: `${rest.url} -> ${redis.where}`,
+      where: redis.where,
       stop: () => redis.stop(),
       start: () => redis.start(),
       async close() {

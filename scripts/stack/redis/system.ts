@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { embeddedForced } from '../overrides.ts';
 import { freePort } from '../ports.ts';
 import { spawnServer, type ServerProcess } from '../processes.ts';
 import { createRespBackend } from './resp-client.ts';
@@ -9,6 +10,7 @@ import type { RedisServer } from './index.ts';
 
 /** The path of redis-server when installed, else undefined. */
 export function findRedisServer(): string | undefined {
+  if (embeddedForced('redis')) return undefined;
   for (const candidate of ['/usr/bin/redis-server', '/usr/local/bin/redis-server']) {
     try {
       execFileSync(candidate, ['--version'], { stdio: 'ignore' });
@@ -50,7 +52,8 @@ export async function startSystemRedis(binary: string, options: { dataDir: strin
       server = undefined;
     },
     async start() {
-      server ??= await launch();
+      // Also brings back a server that died by itself.
+      if (!server?.running()) server = await launch();
     },
     async close() {
       await backend.close();

@@ -15,7 +15,7 @@ export interface RedisTarget {
 /** The backends the Redis contract runs against: redis-server when installed, and the in-process one. */
 export function redisTargets(): Array<{ name: string; start: () => Promise<RedisTarget> }> {
   const binary = findRedisServer();
-  const targets = [{ name: 'in-process', start: () => serve(async () => startMemoryRedis()) }];
+  const targets = [{ name: 'in-process', start: () => serve((dir) => startMemoryRedis({ dataDir: dir, persist: false })) }];
   if (binary) {
     targets.unshift({
       name: 'redis-server',

@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { ReplyError, type RedisBackend, type RedisReply } from '../reply.ts';
 import type { CommandTable } from './args.ts';
 import { hashCommands, setCommands } from './hashes-sets.ts';
 import { keyCommands } from './keys.ts';
-import { Keyspace } from './keyspace.ts';
+import { Keyspace, type SnapshotRow } from './keyspace.ts';
 import { listCommands } from './lists.ts';
 import { stringCommands } from './strings.ts';
 import { zsetCommands } from './zsets.ts';
@@ -39,12 +42,23 @@ function execute(keyspace: Keyspace, command: string[]): RedisReply {
 /**
  * The in-process Redis used when no redis-server is installed: the commands Flow uses, the same
  * replies as Redis 7 (held to the same contract tests), lazy plus periodic key expiry. Commands run
- * synchronously, so a transaction is atomic by construction.
+ * synchronously, so a transaction is atomic by construction. With a snapshot file it loads the keys
+ * on open and writes them on close (a crash loses what changed since the last start).
  */
 export class MemoryRedis implements RedisBackend {
   private keyspace = new Keyspace();
   private available = true;
   private sweeper = setInterval(() => this.keyspace.sweep(), 1_000).unref();
+  private snapshotFile: string | undefined;
+
+  static async open(snapshotFile?: string): Promise<MemoryRedis> {
+    const redis = new MemoryRedis();
+    redis.snapshotFile = snapshotFile;
+    if (snapshotFile && existsSync(snapshotFile)) {
+      redis.keyspace.load(JSON.parse(await readFile(snapshotFile, 'utf8')) as SnapshotRow[]);
+    }
+    return redis;
+  }
 
   /** Simulates the server going away (the data stays, as with a restarted server). */
   setAvailable(available: boolean): void {
@@ -66,6 +80,9 @@ export class MemoryRedis implements RedisBackend {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    if (!this.snapshotFile) return;
+    await mkdir(path.dirname(this.snapshotFile), { recursive: true });
+    await writeFile(this.snapshotFile, JSON.stringify(this.keyspace.dump()));
   }
 
   private assertAvailable(): void {

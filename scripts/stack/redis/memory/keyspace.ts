@@ -19,6 +19,8 @@ export interface Entry {
   seq: number;
 }
 
+export type SnapshotRow = [key: string, type: TypeName, data: unknown, expiresAt: number | null];
+
 export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 /** The keys of the in-process Redis, with lazy expiry on access and a periodic sweep. */
@@ -88,6 +90,27 @@ export class Keyspace {
 
   flush(): void {
     this.entries.clear();
+  }
+
+  /** Live keys as JSON-safe rows (scores as text: JSON has no Infinity), for the persisted stand-in. */
+  dump(): SnapshotRow[] {
+    return [...this.live()].map(([key, { value, expiresAt }]) => {
+      const data = value.type === 'zset'
+        ? [...value.data].map(([member, score]) => [member, String(score)])
+        : value.data instanceof Map || value.data instanceof Set ? [...value.data] : value.data;
+      return [key, value.type, data, expiresAt ?? null] as SnapshotRow;
+    });
+  }
+
+  /** Loads rows written by dump(), skipping keys that expired meanwhile. */
+  load(rows: SnapshotRow[]): void {
+    for (const [key, type, data, expiresAt] of rows) {
+      if (expiresAt !== null && expiresAt <= Date.now()) continue;
+      const restored = type === 'zset'
+        ? new Map((data as [string, string][]).map(([member, score]) => [member, Number(score)]))
+        : type === 'hash' ? new Map(data as [string, string][]) : type === 'set' ? new Set(data as string[]) : data;
+      this.entries.set(key, { value: { type, data: restored } as Value, expiresAt: expiresAt ?? undefined, seq: this.nextSeq++ });
+    }
   }
 
   /** Active expiry: drops every expired key. */
