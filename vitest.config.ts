@@ -15,7 +15,7 @@ function workerProject(name: string, include: string[], setupFile: string) {
   return {
     plugins: [
       cloudflareTest(async ({ inject }) => {
-        const stack = inject<StackEnv & { TEST_CONTROL_URL: string }>('stack');
+        const stack = inject('stack') as unknown as StackEnv & { TEST_CONTROL_URL: string };
         return {
           wrangler: { configPath: './wrangler.toml' },
           miniflare: {
