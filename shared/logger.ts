@@ -34,6 +34,11 @@ export class Logger {
     this.#write('error', message, fields);
   }
 
+  /** Whether lines of this level are written (to skip building fields nobody will see). */
+  enabled(level: LogLevel): boolean {
+    return levels[level] >= levels[this.#minLevel];
+  }
+
   /** A logger whose lines also carry `fields`. */
   with(fields: Fields): Logger {
     return new Logger(this.#minLevel, { ...this.#context, ...fields });

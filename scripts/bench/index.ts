@@ -32,7 +32,7 @@ options:
   --connections N   concurrent connections per load run (default 10)
   --duration S      measured seconds per load run (default 3)
   --warmup S        discarded warm-up seconds before each load run (default 1)
-  --rounds N        rounds of alternating scenarios (default 3)
+  --rounds N        rounds of alternating scenarios (default 5)
   --no-pin          do not pin workerd and the load generator to separate CPUs
   --rebuild         rebuild the Worker even if the cached build matches the sources
   --self-test       serve the bare Worker in place of the gateway (checks the harness alone)
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
     connections: positiveNumber('connections', values.connections, 10, true),
     durationS: positiveNumber('duration', values.duration, 3, false),
     warmupS: positiveNumber('warmup', values.warmup, 1, false),
-    rounds: positiveNumber('rounds', values.rounds, 3, true),
+    rounds: positiveNumber('rounds', values.rounds, 5, true),
     pin: !values['no-pin'],
     rebuild: values.rebuild,
     selfTest: values['self-test'],

@@ -8,8 +8,10 @@ export interface AppVariables {
   log: Logger;
   config: Config;
   stores: Stores;
-  /** The request's Origin when it is on the CORS allow-list, else null. */
-  corsOrigin: string | null;
+  /** Headers every response of this request carries (security, correlation id, CORS grant). */
+  responseHeaders: Record<string, string>;
+  /** When the request's time is up (epoch ms): every store or provider call gets at most what is left. */
+  deadline: number;
 }
 
 /** The Hono environment of every app and sub-app in the Worker. */

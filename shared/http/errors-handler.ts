@@ -28,7 +28,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (appError.status >= 500) {
     log.error('request failed', { code: appError.code, detail: appError.message, ...describeError(appError.cause ?? error) });
   }
-  return problemResponse(appError, correlationOf(c));
+  return problemResponse(appError, correlationOf(c), c.get('responseHeaders'));
 };
 
 /**
@@ -50,6 +50,6 @@ export function notFoundHandler(routes: ReadonlyArray<{ method: string; path: st
     const error = allowed.length > 0 && !allowed.includes(c.req.method)
       ? new AppError('method_not_allowed', `Use one of: ${allowed.join(', ')}.`, { headers: { Allow: allowed.join(', ') } })
       : new AppError('not_found', `Nothing is served at ${c.req.path}.`);
-    return problemResponse(error, correlationOf(c));
+    return problemResponse(error, correlationOf(c), c.get('responseHeaders'));
   };
 }

@@ -1,4 +1,5 @@
 import { AppError, errorCatalog } from '../errors.ts';
+import { buildResponse } from './response-headers.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -17,9 +18,10 @@ const TYPE_BASE = 'https://docs.flow.app/problems/';
 
 /**
  * Renders an error as problem+json. 5xx responses never carry the error's own message or
- * stack: only the catalogued title, so driver messages cannot leak.
+ * stack: only the catalogued title, so driver messages cannot leak. `gatewayHeaders` are the
+ * request's own (security, correlation id, CORS), when the request got that far.
  */
-export function problemResponse(error: AppError, correlationId: string): Response {
+export function problemResponse(error: AppError, correlationId: string, gatewayHeaders: Record<string, string> = {}): Response {
   const entry = errorCatalog[error.code];
   const body: Problem = {
     ...error.extensions,
@@ -32,8 +34,5 @@ export function problemResponse(error: AppError, correlationId: string): Respons
     instance: `urn:flow:request:${correlationId}`,
     code: error.code,
   };
-  return new Response(JSON.stringify(body), {
-    status: entry.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...error.headers },
-  });
+  return buildResponse(JSON.stringify(body), entry.status, gatewayHeaders, { 'content-type': PROBLEM_CONTENT_TYPE, ...error.headers });
 }

@@ -35,6 +35,11 @@ export class CircuitBreaker {
     return Math.max(0, this.cooldownMs - (Date.now() - this.#openedAt));
   }
 
+  /** Ends a call that told nothing about the store (e.g. the caller ran out of time). */
+  release(): void {
+    this.#trialInFlight = false;
+  }
+
   recordSuccess(): void {
     this.#consecutiveFailures = 0;
     this.#openedAt = null;

@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '../errors.ts';
+import { AppError, StoreUnavailableError } from '../errors.ts';
 import { CircuitBreaker } from './breaker.ts';
 
 export type StoreName = 'postgres' | 'mongo' | 'redis';
@@ -7,6 +7,8 @@ export interface GuardSettings {
   timeoutMs: number;
   breakerFailures: number;
   breakerCooldownMs: number;
+  /** The caller's deadline (epoch ms): a call gets at most the time left, and none once it passed. */
+  deadline?: number;
 }
 
 export interface GuardedCall {
@@ -69,11 +71,14 @@ export async function guardStoreCall<T>(
   const attempts = 1 + (call.retries ?? 0);
   let lastError: unknown;
   for (let attempt = 0; attempt < attempts; attempt += 1) {
+    const remainingMs = settings.deadline === undefined ? Infinity : settings.deadline - Date.now();
+    if (remainingMs <= 0) throw requestOutOfTime();
     if (!call.probe && !breaker.tryAcquire()) {
       throw new StoreUnavailableError(store, breaker.retryAfterMs() / 1000, lastError);
     }
+    const boundByDeadline = remainingMs < settings.timeoutMs;
     try {
-      const result = await withTimeout(store, settings.timeoutMs, operation);
+      const result = await withTimeout(store, Math.min(settings.timeoutMs, remainingMs), operation);
       breaker.recordSuccess();
       return result;
     } catch (error) {
@@ -81,12 +86,21 @@ export async function guardStoreCall<T>(
         breaker.recordSuccess();
         throw error;
       }
+      // The request ran out of time, which says nothing about the store's health.
+      if (error instanceof TimeoutError && boundByDeadline) {
+        breaker.release();
+        throw requestOutOfTime();
+      }
       breaker.recordFailure();
       lastError = error;
       if (attempt + 1 < attempts) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     }
   }
   throw new StoreUnavailableError(store, Math.max(1, breaker.retryAfterMs() / 1000), lastError);
+}
+
+function requestOutOfTime(): AppError {
+  return new AppError('timeout', 'The request ran out of time waiting for a store.');
 }
 
 /** Network-level failures that mean "the store could not be reached". */

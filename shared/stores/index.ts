@@ -20,8 +20,10 @@ export interface Stores {
 export interface StoreContext {
   config: Config;
   env: Env;
-  /** Continent code of the caller (request.cf.continent) or 'local'. */
-  region: string;
+  /** Continent code of the caller (request.cf.continent), or 'default'; asked on first Mongo use. */
+  region: string | (() => string);
+  /** When the unit of work's time is up (epoch ms); no store call may outlast it. */
+  deadline?: number;
   waitUntil: (promise: Promise<unknown>) => void;
 }
 
@@ -40,8 +42,8 @@ class LazyStores implements Stores {
 
   constructor(context: StoreContext) {
     this.#context = context;
-    const { config } = context;
-    this.#guard = { timeoutMs: config.STORE_TIMEOUT_MS, breakerFailures: config.BREAKER_FAILURES, breakerCooldownMs: config.BREAKER_COOLDOWN_MS };
+    const { config, deadline } = context;
+    this.#guard = { timeoutMs: config.STORE_TIMEOUT_MS, breakerFailures: config.BREAKER_FAILURES, breakerCooldownMs: config.BREAKER_COOLDOWN_MS, deadline };
   }
 
   get postgres(): Postgres {
@@ -52,7 +54,11 @@ class LazyStores implements Stores {
 
   get mongo(): MongoStore {
     const { env, region } = this.#context;
-    this.#mongo ??= createMongo({ ...this.#guard, pool: env.MONGO_POOL as unknown as DurableObjectNamespace<MongoPool>, region });
+    this.#mongo ??= createMongo({
+      ...this.#guard,
+      pool: env.MONGO_POOL as unknown as DurableObjectNamespace<MongoPool>,
+      region: typeof region === 'function' ? region() : region,
+    });
     return this.#mongo;
   }
 

@@ -112,3 +112,13 @@ export function saturationWarnings(summaries: Summary[]): string[] {
   }
   return warnings;
 }
+
+/**
+ * Median of the per-round ratios numerator/denominator (runs paired by round). Each pair ran
+ * back to back, so drift between rounds cancels out: steadier than a ratio of medians.
+ */
+export function pairedRatio(numerator: Summary, denominator: Summary, pick: (run: LoadResult) => number = (run) => run.rps): number {
+  const pairs = Math.min(numerator.runs.length, denominator.runs.length);
+  const ratios = Array.from({ length: pairs }, (_, index) => pick(numerator.runs[index]!) / pick(denominator.runs[index]!));
+  return median(ratios);
+}

@@ -77,3 +77,26 @@ describe('store guard', () => {
     expect(calls).toBe(3);
   });
 });
+
+describe('request deadline', () => {
+  const settings = (deadline: number) => ({ timeoutMs: 1_000, breakerFailures: 1, breakerCooldownMs: 60_002, deadline });
+
+  it('answers 504 without calling the store once the deadline has passed', async () => {
+    let calls = 0;
+    const counted = () => {
+      calls += 1;
+      return Promise.resolve('ok');
+    };
+    const error = await guardStoreCall('redis', settings(Date.now() - 1), isOutage, counted).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'timeout', status: 504 });
+    expect(calls).toBe(0);
+  });
+
+  it('gives a call only the time left, and a deadline timeout does not count against the store', async () => {
+    const slow = () => new Promise<never>(() => {});
+    const error = await guardStoreCall('redis', settings(Date.now() + 50), isOutage, slow).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'timeout', status: 504 });
+    // breakerFailures is 1: had the timeout been counted, this call would fail fast with 503.
+    await expect(guardStoreCall('redis', settings(Date.now() + 1_000), isOutage, () => Promise.resolve('ok'))).resolves.toBe('ok');
+  });
+});
