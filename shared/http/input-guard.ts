@@ -57,11 +57,11 @@ const tooLarge = (limit: number) => () => {
 };
 
 /**
- * Gateway input rules (called by the request context, not a layer of its own) for every route: one value per query parameter, bodies only as JSON or
- * multipart, JSON bodies within JSON_BODY_LIMIT_BYTES and free of `$`/`__proto__` keys, any body
- * within BODY_LIMIT_BYTES.
+ * Gateway input rules for every route (called by the request context, not a layer of its own):
+ * one value per query parameter, bodies only as JSON or multipart, JSON bodies within
+ * JSON_BODY_LIMIT_BYTES and free of `$`/`__proto__` keys, any body within BODY_LIMIT_BYTES.
  */
-export async function guardInput(c: Context<AppEnv>, next: Next): Promise<void> {
+export function guardInput(c: Context<AppEnv>, next: Next): Promise<void> {
   rejectPollutedQuery(c.req.url);
   if (!METHODS_WITH_BODY.has(c.req.method) || !hasBody(c.req.raw)) return next();
   const config = c.get('config');
@@ -71,10 +71,10 @@ export async function guardInput(c: Context<AppEnv>, next: Next): Promise<void> 
   }
   const isJson = JSON_TYPE.test(type);
   const limit = isJson ? config.JSON_BODY_LIMIT_BYTES : config.BODY_LIMIT_BYTES;
-  await bodyLimit({ maxSize: limit, onError: tooLarge(limit) })(c, async () => {
+  return bodyLimit({ maxSize: limit, onError: tooLarge(limit) })(c, async () => {
     if (isJson) await rejectHostileJson(c);
     await next();
-  });
+  }) as Promise<void>;
 }
 
 function hasBody(request: Request): boolean {

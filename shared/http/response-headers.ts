@@ -1,17 +1,10 @@
 import type { Config } from '../config.ts';
 
-/**
- * Security headers on every response (the seed's Helmet set, minus what browsers dropped):
- * CSP `default-src 'self'`, HSTS with preload, nosniff, frame deny, no referrer. Each header costs
- * on every response, so only those that matter for an API and its docs page are sent.
- */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'content-security-policy': "default-src 'self'; frame-ancestors 'none'",
-  'strict-transport-security': 'max-age=31536000; includeSubDomains; preload',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-});
+// Security headers on every response (the seed's Helmet set, minus what browsers dropped):
+// CSP `default-src 'self'`, HSTS with preload, nosniff, frame deny, no referrer. Each header costs
+// on every response, so only those that matter for an API and its docs page are sent.
+const CSP = "default-src 'self'; frame-ancestors 'none'";
+const HSTS = 'max-age=31536000; includeSubDomains; preload';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
@@ -38,7 +31,16 @@ export function isPreflight(request: Request): boolean {
  * with it in one step: setting headers one by one on a built response costs far more.
  */
 export function gatewayHeaders(correlationId: string): Record<string, string> {
-  return { ...SECURITY_HEADERS, [CORRELATION_HEADER]: correlationId, vary: 'Origin' };
+  // An object literal of fixed shape: several times cheaper than spreading SECURITY_HEADERS.
+  return {
+    'content-security-policy': CSP,
+    'strict-transport-security': HSTS,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    [CORRELATION_HEADER]: correlationId,
+    vary: 'Origin',
+  };
 }
 
 /** Adds the CORS grant for an allowed origin to the request's gateway headers. */
