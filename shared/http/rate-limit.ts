@@ -1,0 +1,178 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { AppError, StoreUnavailableError } from '../errors.ts';
+import type { RedisStore } from '../stores/redis.ts';
+import type { AppEnv } from './app-env.ts';
+
+export { byClientIp, clientIp, ipRateLimitKey } from './rate-limit-ip.ts';
+
+/** A limit on one kind of request, counted per key (an IP, an account) in fixed windows. */
+export interface RateLimitRule {
+  /** Part of the Redis key: unique per rule. */
+  name: string;
+  /** Requests (cost units) allowed per window. */
+  limit: number;
+  windowSeconds: number;
+  /** Slow-down: requests past this many in the window wait `delayStepMs` more each... */
+  delayAfter?: number;
+  delayStepMs?: number;
+  /** ...up to this long. */
+  maxDelayMs?: number;
+  /** What a Redis outage means: 'open' lets requests through, 'closed' answers 503. */
+  failure: 'open' | 'closed';
+}
+
+/** The outcome of one counted request. */
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+  /** How long an allowed request should be held (slow-down); 0 when refused, refusals answer at once. */
+  delayMs: number;
+}
+
+/**
+ * The seed's general limit: 100 requests / 15 min per IP, slowed down from the 51st (+500 ms
+ * each, at most 20 s). It fails open: it protects capacity, not secrets, and a Redis outage must
+ * not take the whole API down with it (routes that need Redis still answer 503 on their own).
+ */
+export const GLOBAL_RULE: RateLimitRule = {
+  name: 'global',
+  limit: 100,
+  windowSeconds: 900,
+  delayAfter: 50,
+  delayStepMs: 500,
+  maxDelayMs: 20_000,
+  failure: 'open',
+};
+
+/**
+ * Login attempts, per IP and per account. They fail closed: with Redis down or stalled nothing
+ * counts guesses, so refusing (503) is the only safe answer; the limit also runs before hashing.
+ */
+export const LOGIN_RULES: { perIp: RateLimitRule; perAccount: RateLimitRule } = {
+  perIp: { name: 'login-ip', limit: 20, windowSeconds: 900, failure: 'closed' },
+  perAccount: { name: 'login-account', limit: 10, windowSeconds: 900, failure: 'closed' },
+};
+
+// Keys outlive their window by this much, so an isolate whose clock is slightly behind still
+// counts into the same key instead of starting a fresh one.
+const CLOCK_SKEW_GRACE_MS = 1_000;
+
+function assertRule(rule: RateLimitRule, cost: number): void {
+  const valid = Number.isInteger(rule.limit) && rule.limit >= 0
+    && Number.isInteger(rule.windowSeconds) && rule.windowSeconds >= 1
+    && Number.isInteger(cost) && cost >= 1;
+  if (!valid) throw new AppError('misconfigured', `Rate limit rule ${rule.name} is invalid.`);
+}
+
+function slowDown(rule: RateLimitRule, count: number): number {
+  const { delayAfter, delayStepMs = 0, maxDelayMs = Infinity } = rule;
+  if (delayAfter === undefined || count <= delayAfter) return 0;
+  return Math.min(maxDelayMs, (count - delayAfter) * delayStepMs);
+}
+
+/**
+ * Counts `cost` against `key` under `rule` and decides. Fixed windows aligned to the epoch:
+ * the key is `rl:<rule>:<key>:<window number>`, so a burst across a boundary can see up to twice
+ * the limit, which is accepted for one round trip and no scripts. Throws StoreUnavailableError
+ * when Redis is down or slow, whatever the rule's `failure`: the caller applies that policy.
+ */
+export async function consumeRateLimit(redis: RedisStore, rule: RateLimitRule, key: string, cost = 1): Promise<RateLimitDecision> {
+  assertRule(rule, cost);
+  const windowMs = rule.windowSeconds * 1000;
+  const now = Date.now();
+  const window = Math.floor(now / windowMs);
+  const msLeft = (window + 1) * windowMs - now;
+  const redisKey = `rl:${rule.name}:${key}:${window}`;
+  // One MULTI/EXEC: the increment and the key's expiry are applied together or not at all, so
+  // no key is left without a TTL. INCRBY is atomic in Redis, so concurrent requests each get a
+  // distinct count. PEXPIRE NX sets the expiry once, on the window's first request. No retries:
+  // INCRBY is not idempotent.
+  const [count] = await redis.run((client) =>
+    client.multi().incrby(redisKey, cost).pexpire(redisKey, msLeft + CLOCK_SKEW_GRACE_MS, 'NX').exec<[number, 0 | 1]>());
+  const allowed = count <= rule.limit;
+  return {
+    allowed,
+    limit: rule.limit,
+    remaining: Math.max(0, rule.limit - count),
+    resetSeconds: Math.max(1, Math.ceil(msLeft / 1000)),
+    delayMs: allowed ? slowDown(rule, count) : 0,
+  };
+}
+
+/** The RateLimit-* headers of a decision (draft-ietf-httpapi-ratelimit-headers), and Retry-After on refusal. */
+export function rateLimitHeaders(rule: RateLimitRule, decision: RateLimitDecision): Record<string, string> {
+  const headers: Record<string, string> = {
+    'RateLimit-Limit': String(decision.limit),
+    'RateLimit-Remaining': String(decision.remaining),
+    'RateLimit-Reset': String(decision.resetSeconds),
+    'RateLimit-Policy': `${rule.limit};w=${rule.windowSeconds}`,
+  };
+  if (!decision.allowed) headers['Retry-After'] = String(decision.resetSeconds);
+  return headers;
+}
+
+// Retry-After is left to the 429 itself: on an allowed response it would tell clients to back off.
+const SHOWN_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'] as const;
+
+// The wait never takes more than half of the time the request has left, so a slowed-down
+// request still has time to be served instead of running into its deadline (504).
+async function holdBack(c: Context<AppEnv>, delayMs: number): Promise<void> {
+  const deadline = c.get('deadline');
+  const ms = deadline === undefined ? delayMs : Math.min(delayMs, Math.max(0, (deadline - Date.now()) / 2));
+  if (ms <= 0) return;
+  if (typeof scheduler !== 'undefined') await scheduler.wait(ms);
+  else await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Applies a rule to the current request: counts, puts the RateLimit-* headers on every response
+ * of the request, holds the request back for slow-down, and throws 429 (with Retry-After) over
+ * the limit. On a Redis outage an 'open' rule logs a warning and allows (returning null, no
+ * headers); a 'closed' rule throws the 503. For limits keyed by what only a handler knows (the
+ * account of a login), call this from the handler; otherwise use `rateLimit`.
+ */
+export async function enforceRateLimit(c: Context<AppEnv>, rule: RateLimitRule, key: string, cost = 1): Promise<RateLimitDecision | null> {
+  let decision: RateLimitDecision;
+  try {
+    decision = await consumeRateLimit(c.var.stores.redis, rule, key, cost);
+  } catch (error) {
+    if (rule.failure === 'closed' || !(error instanceof StoreUnavailableError)) throw error;
+    c.var.log.warn('rate limit not enforced: Redis unavailable', { rule: rule.name, store: error.store });
+    return null;
+  }
+  const headers = rateLimitHeaders(rule, decision);
+  const shown = c.var.responseHeaders;
+  // With several limits on one request, the headers describe the one closest to refusing.
+  const shownRemaining = shown['RateLimit-Remaining'];
+  if (shownRemaining === undefined || decision.remaining <= Number(shownRemaining)) {
+    for (const name of SHOWN_HEADERS) shown[name] = headers[name]!;
+  }
+  if (!decision.allowed) {
+    throw new AppError('rate_limited', `Too many requests; try again in ${decision.resetSeconds} s.`, { headers });
+  }
+  await holdBack(c, decision.delayMs);
+  return decision;
+}
+
+export interface RateLimitOptions {
+  /** The rule, or a factory called per request (e.g. to read limits from `c.var.config`). */
+  rule: RateLimitRule | ((c: Context<AppEnv>) => RateLimitRule);
+  /** Whom to count; null skips the limit for this request. */
+  key: (c: Context<AppEnv>) => string | null;
+}
+
+/** Middleware applying a rate limit rule to every request it sees (see `enforceRateLimit`). */
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const key = options.key(c);
+    if (key !== null) {
+      const rule = typeof options.rule === 'function' ? options.rule(c) : options.rule;
+      await enforceRateLimit(c, rule, key);
+    }
+    await next();
+  });
+}
