@@ -1,0 +1,75 @@
+// CPU per password hash in workerd: the default policy against the other algorithm at the cost OWASP
+// rates as equivalent, on a small Worker of its own (scripts/bench/workers/password-hash.ts, bundled
+// here with esbuild) because no route hashes yet. Light load: a hash costs ~100x a plain request.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type { PasswordPolicy } from '../../../shared/auth/password.ts';
+import { alternate, saturationWarnings, summaryTable } from '../lib/compare.ts';
+import { fmt } from '../lib/stats.ts';
+import { BENCH_DIR } from '../lib/workerd.ts';
+import type { Scenario } from './types.ts';
+
+const CONNECTIONS = 2;
+const MAX_ROUNDS = 3;
+
+async function bundle(): Promise<string> {
+  const outDir = join(BENCH_DIR, '.cache', 'password-hash');
+  mkdirSync(outDir, { recursive: true });
+  const outfile = join(outDir, 'worker.js');
+  await build({
+    entryPoints: [join(BENCH_DIR, 'workers', 'password-hash.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    external: ['node:*'],
+    logLevel: 'silent',
+  });
+  return outfile;
+}
+
+function describe(policy: PasswordPolicy): string {
+  return policy.algorithm === 'argon2id'
+    ? `argon2id m=${policy.memoryKiB} KiB, t=${policy.iterations}, p=${policy.parallelism}`
+    : `scrypt N=2^${policy.logN}, r=${policy.r}, p=${policy.p}`;
+}
+
+export const passwordHash: Scenario = {
+  name: 'password-hash',
+  title: 'workerd CPU per password hash: default policy vs the other algorithm at equivalent cost',
+  async run(ctx) {
+    const hello = await ctx.hello();
+    const worker = await ctx.start(
+      { ...hello, label: 'password-hash', modules: [{ name: 'worker.js', path: await bundle(), type: 'esModule' }] },
+      { readyPath: '/policies' },
+    );
+    const policies = (await (await fetch(worker.url('/policies'))).json()) as Record<'default' | 'alternative', PasswordPolicy>;
+
+    const load = (path: string) => ({ path, connections: CONNECTIONS });
+    const [chosen, other] = await alternate(
+      ctx,
+      [
+        { label: policies.default.algorithm, target: worker, load: load('/hash/default') },
+        { label: policies.alternative.algorithm, target: worker, load: load('/hash/alternative') },
+      ],
+      Math.min(ctx.options.rounds, MAX_ROUNDS),
+    );
+    if (!chosen || !other) throw new Error('no runs');
+
+    const lines = [
+      ...summaryTable([chosen, other]),
+      '',
+      `  default:     ${describe(policies.default)}: ${fmt(chosen.cpuMsPerRequest, 1)} CPU ms per hash`,
+      `  alternative: ${describe(policies.alternative)}: ${fmt(other.cpuMsPerRequest, 1)} CPU ms per hash`,
+      `  (${CONNECTIONS} connections; the whole workerd process is counted, HTTP included, but the hash is ~99% of it)`,
+      ...saturationWarnings([chosen, other]),
+    ];
+    return {
+      lines,
+      ratios: [{ label: 'hash CPU ms', value: chosen.cpuMsPerRequest, target: { op: '<=', value: 250 } }],
+      data: { policies, default: chosen, alternative: other },
+    };
+  },
+};
