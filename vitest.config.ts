@@ -11,7 +11,7 @@ const workerDeps = { optimizer: { ssr: { enabled: true, include: ['mongodb'], ro
  * A workerd test project bound to its own local stack (started by `setupFile`). Every store
  * binding is set here explicitly, because the plugin would otherwise read .dev.vars.
  */
-function workerProject(name: string, include: string[], setupFile: string) {
+function workerProject(name: string, include: string[], setupFile: string, storeTimeoutMs: number) {
   return {
     plugins: [
       cloudflareTest(async ({ inject }) => {
@@ -25,9 +25,10 @@ function workerProject(name: string, include: string[], setupFile: string) {
               APP_ENV: 'test',
               LOG_LEVEL: 'warn',
               CORS_ORIGINS: 'https://app.flow.test,http://localhost:3000',
-              STORE_TIMEOUT_MS: '2000',
+              STORE_TIMEOUT_MS: String(storeTimeoutMs),
               BREAKER_FAILURES: '3',
               BREAKER_COOLDOWN_MS: '1000',
+              REFRESH_REUSE_GRACE_SECONDS: '1',
             },
           },
         };
@@ -57,9 +58,10 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
-      workerProject('worker', ['test/worker/**/*.test.ts'], './test/setup/worker-stack.ts'),
+      // Generous store timeouts: some tests put a thousand concurrent requests on local stores.
+      workerProject('worker', ['test/worker/**/*.test.ts'], './test/setup/worker-stack.ts', 10_000),
       // Fault tests stop and start stores, so they get a stack of their own.
-      workerProject('faults', ['test/faults/**/*.test.ts'], './test/setup/fault-stack.ts'),
+      workerProject('faults', ['test/faults/**/*.test.ts'], './test/setup/fault-stack.ts', 2_000),
     ],
   },
 });

@@ -25,6 +25,31 @@ const configSchema = z.object({
   BREAKER_COOLDOWN_MS: integer(60_000, 100),
   JSON_BODY_LIMIT_BYTES: integer(1_048_576, 1_024),
   BODY_LIMIT_BYTES: integer(10_485_760, 1_024),
+  // Identity
+  JWT_PRIVATE_KEYS: z.string().min(2),
+  ACCESS_TOKEN_TTL_SECONDS: integer(900, 30),
+  REFRESH_TOKEN_TTL_SECONDS: integer(604_800, 60),
+  REFRESH_REUSE_GRACE_SECONDS: integer(10, 0),
+  LOGIN_MAX_FAILURES: integer(5, 1),
+  LOCKOUT_SECONDS: integer(7_200, 1),
+  // Rate limits (the seed's: 100 / 15 min per IP, slow-down from 50, +500 ms each, at most 20 s)
+  RATE_LIMIT_MAX: integer(100, 1),
+  RATE_LIMIT_WINDOW_SECONDS: integer(900, 1),
+  RATE_LIMIT_DELAY_AFTER: integer(50, 0),
+  RATE_LIMIT_DELAY_STEP_MS: integer(500, 0),
+  RATE_LIMIT_MAX_DELAY_MS: integer(20_000, 0),
+  USER_RATE_LIMIT_MAX: integer(1_000, 1),
+  LOGIN_RATE_LIMIT_PER_IP: integer(20, 1),
+  LOGIN_RATE_LIMIT_PER_ACCOUNT: integer(10, 1),
+  // Email
+  EMAIL_PROVIDER: z.enum(['sendgrid', 'capture']).default('capture'),
+  SENDGRID_API_KEY: z.string().min(1).optional(),
+  SENDGRID_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.sendgrid.com'),
+  EMAIL_FROM: z.string().min(3).default('Flow <no-reply@flow.app>'),
+  APP_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8787'),
+}).refine((config) => config.EMAIL_PROVIDER !== 'sendgrid' || config.SENDGRID_API_KEY, {
+  path: ['SENDGRID_API_KEY'],
+  message: 'required when EMAIL_PROVIDER is sendgrid',
 });
 
 const bindingsSchema = z.object({

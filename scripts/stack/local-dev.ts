@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { runMigrations } from '../lib/migrate.ts';
-import { writeDevVars } from './dev-vars.ts';
+import { generateSigningKeys } from '../lib/signing-key.ts';
+import { readDevVars, writeDevVars } from './dev-vars.ts';
 import { startStack } from './index.ts';
 import type { RunningStack } from './types.ts';
 
@@ -24,7 +25,11 @@ export async function bringUpLocalStack(root: string): Promise<RunningStack> {
       log: (line) => console.log(`[migrate] ${line}`),
     });
     const env = stack.env;
-    await writeDevVars(path.join(root, '.dev.vars'), {
+    const devVarsFile = path.join(root, '.dev.vars');
+    // A signing key made once and kept, so tokens survive restarts of the dev server.
+    const signingKeys = (await readDevVars(devVarsFile)).JWT_PRIVATE_KEYS ?? generateSigningKeys();
+    await writeDevVars(devVarsFile, {
+      JWT_PRIVATE_KEYS: signingKeys,
       DATABASE_URL: env.DATABASE_URL,
       NEON_LOCAL_PROXY: env.NEON_LOCAL_PROXY,
       MONGODB_URI: env.MONGODB_URI,

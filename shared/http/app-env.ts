@@ -1,3 +1,4 @@
+import type { AuthContext } from '../auth/middleware.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Stores } from '../stores/index.ts';
@@ -12,6 +13,8 @@ export interface AppVariables {
   responseHeaders: Record<string, string>;
   /** When the request's time is up (epoch ms): every store or provider call gets at most what is left. */
   deadline: number;
+  /** The authenticated caller, set by requireAuth. */
+  auth?: AuthContext;
 }
 
 /** The Hono environment of every app and sub-app in the Worker. */

@@ -81,26 +81,48 @@ function slowDown(rule: RateLimitRule, count: number): number {
  * when Redis is down or slow, whatever the rule's `failure`: the caller applies that policy.
  */
 export async function consumeRateLimit(redis: RedisStore, rule: RateLimitRule, key: string, cost = 1): Promise<RateLimitDecision> {
-  assertRule(rule, cost);
-  const windowMs = rule.windowSeconds * 1000;
+  const [decision] = await consumeRateLimits(redis, [{ rule, key, cost }]);
+  return decision!;
+}
+
+/**
+ * Several limits counted in the same single round trip (e.g. a login's per-IP and per-account
+ * limits): one MULTI/EXEC whatever their number, decisions in the order given.
+ */
+export async function consumeRateLimits(redis: RedisStore, entries: ReadonlyArray<{ rule: RateLimitRule; key: string; cost?: number }>): Promise<RateLimitDecision[]> {
   const now = Date.now();
-  const window = Math.floor(now / windowMs);
-  const msLeft = (window + 1) * windowMs - now;
-  const redisKey = `rl:${rule.name}:${key}:${window}`;
-  // One MULTI/EXEC: the increment and the key's expiry are applied together or not at all, so
+  const counted = entries.map(({ rule, key, cost = 1 }) => {
+    assertRule(rule, cost);
+    const windowMs = rule.windowSeconds * 1000;
+    const window = Math.floor(now / windowMs);
+    return { rule, cost, msLeft: (window + 1) * windowMs - now, redisKey: `rl:${rule.name}:${key}:${window}` };
+  });
+  // One MULTI/EXEC: each increment and its key's expiry are applied together or not at all, so
   // no key is left without a TTL. INCRBY is atomic in Redis, so concurrent requests each get a
   // distinct count. PEXPIRE NX sets the expiry once, on the window's first request. No retries:
   // INCRBY is not idempotent.
-  const [count] = await redis.run((client) =>
-    client.multi().incrby(redisKey, cost).pexpire(redisKey, msLeft + CLOCK_SKEW_GRACE_MS, 'NX').exec<[number, 0 | 1]>());
-  const allowed = count <= rule.limit;
-  return {
-    allowed,
-    limit: rule.limit,
-    remaining: Math.max(0, rule.limit - count),
-    resetSeconds: Math.max(1, Math.ceil(msLeft / 1000)),
-    delayMs: allowed ? slowDown(rule, count) : 0,
-  };
+  const replies = await redis.run((client) => {
+    const transaction = client.multi();
+    for (const { redisKey, cost, msLeft } of counted) transaction.incrby(redisKey, cost).pexpire(redisKey, msLeft + CLOCK_SKEW_GRACE_MS, 'NX');
+    return transaction.exec<number[]>();
+  });
+  return counted.map(({ rule, msLeft }, index) => {
+    const count = replies[index * 2]!;
+    const allowed = count <= rule.limit;
+    return {
+      allowed,
+      limit: rule.limit,
+      remaining: Math.max(0, rule.limit - count),
+      resetSeconds: Math.max(1, Math.ceil(msLeft / 1000)),
+      delayMs: allowed ? slowDown(rule, count) : 0,
+    };
+  });
+}
+
+/** Forgets what `key` has used of `rule` in the current window (e.g. after the owner proved who they are). */
+export async function resetRateLimit(redis: RedisStore, rule: RateLimitRule, key: string): Promise<void> {
+  const window = Math.floor(Date.now() / (rule.windowSeconds * 1000));
+  await redis.run((client) => client.del(`rl:${rule.name}:${key}:${window}`));
 }
 
 /** The RateLimit-* headers of a decision (draft-ietf-httpapi-ratelimit-headers), and Retry-After on refusal. */

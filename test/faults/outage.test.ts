@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildBusMessage } from '../../shared/bus/producer.ts';
 import { StoreUnavailableError } from '../../shared/errors.ts';
 import worker from '../../workers/gateway/index.ts';
-import { call, expectProblem } from '../support/http.ts';
+import { call, callJson, expectProblem } from '../support/http.ts';
+import { clientAddress } from '../support/identity.ts';
 import { controlStore, type StoreName } from '../support/stack-control.ts';
 import { testStores } from '../support/stores.ts';
 import { eventually } from '../support/wait.ts';
@@ -79,5 +80,20 @@ describe('store outages', () => {
     await worker.queue(retried, env, ctx);
     expect((await getQueueResult(retried, ctx)).explicitAcks).toEqual(['after-outage']);
     expect(await testStores().mongo.collection('audit_events').countDocuments({ messageId: message.id })).toBe(1);
+  });
+});
+
+describe('login limiter with Redis down', () => {
+  it('fails closed: 503, never a password check', async () => {
+    const ip = clientAddress();
+    await controlStore('redis', 'stop');
+    try {
+      const response = await callJson('/api/v1/auth/login', 'POST', { email: 'someone@example.com', password: 'whatever it is' }, { 'cf-connecting-ip': ip });
+      const problem = await expectProblem(response, 503);
+      expect(problem.code).toBe('store_unavailable');
+    } finally {
+      await controlStore('redis', 'start');
+    }
+    expect((await readyAgain()).status).toBe(200);
   });
 });

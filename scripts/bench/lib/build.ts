@@ -8,6 +8,7 @@ import { basename, extname, join, relative } from 'node:path';
 import type { Unstable_Config } from 'wrangler';
 import { track } from './cleanup.ts';
 import { pinnedCommand } from './cpu.ts';
+import { generateSigningKeys } from '../../lib/signing-key.ts';
 import { BENCH_DIR, REPO_ROOT, type Binding, type ModuleType, type WorkerModule, type WorkerSpec } from './workerd.ts';
 
 const CACHE_DIR = join(BENCH_DIR, '.cache', 'build');
@@ -28,6 +29,7 @@ export const DUMMY_SECRETS: Readonly<Record<string, string>> = {
   MONGODB_URI: 'mongodb://127.0.0.1:9/flow',
   UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9',
   UPSTASH_REDIS_REST_TOKEN: 'bench-dummy-token',
+  JWT_PRIVATE_KEYS: generateSigningKeys(),
 };
 
 function listFiles(dir: string, out: string[]): void {

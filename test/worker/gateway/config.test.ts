@@ -10,7 +10,7 @@ const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} }
 describe('configuration', () => {
   it('parses numbers and lists from the bindings', () => {
     const config = loadConfig(env);
-    expect(config.STORE_TIMEOUT_MS).toBe(2000);
+    expect(config.STORE_TIMEOUT_MS).toBe(10_000);
     expect(config.CORS_ORIGINS).toEqual(['https://app.flow.test', 'http://localhost:3000']);
   });
 

@@ -13,6 +13,19 @@ describe('API documentation', () => {
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
+  it('lists every identity route with its schemas, and marks the protected ones', async () => {
+    const document = (await (await call('/openapi.json')).json()) as { paths: Record<string, Record<string, { security?: unknown[]; requestBody?: unknown }>> };
+    const open = ['post /api/v1/auth/register', 'post /api/v1/auth/login', 'post /api/v1/auth/refresh', 'post /api/v1/auth/verify-email', 'post /api/v1/auth/password/forgot', 'post /api/v1/auth/password/reset'];
+    const guarded = ['post /api/v1/auth/logout', 'get /api/v1/auth/sessions', 'delete /api/v1/auth/sessions', 'delete /api/v1/auth/sessions/{id}', 'post /api/v1/auth/password/change', 'get /api/v1/users/me', 'get /api/v1/users/{id}', 'put /api/v1/users/{id}'];
+    for (const entry of [...open, ...guarded]) {
+      const [method, path] = entry.split(' ') as [string, string];
+      const operation = document.paths[path]?.[method];
+      expect(operation, entry).toBeDefined();
+      expect(Boolean(operation?.security?.length), entry).toBe(guarded.includes(entry));
+      if (method === 'post' && open.includes(entry)) expect(operation?.requestBody, entry).toBeDefined();
+    }
+  });
+
   it('serves a docs page that works under the CSP (no third-party scripts)', async () => {
     const response = await call('/docs');
     expect(response.status).toBe(200);

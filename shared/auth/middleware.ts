@@ -1,0 +1,72 @@
+import { createMiddleware } from 'hono/factory';
+import type { Context } from 'hono';
+import { AppError } from '../errors.ts';
+import type { AppEnv } from '../http/app-env.ts';
+import { userRule } from '../http/limits.ts';
+import { enforceRateLimit } from '../http/rate-limit.ts';
+import { loadKeyRing } from './keys.ts';
+import { isSessionDenied } from './revocation.ts';
+import { verifyToken, type AccessClaims, type Role } from './tokens.ts';
+
+/** Who is calling, from a verified access token of a live session. */
+export interface AuthContext {
+  userId: string;
+  email: string;
+  username: string;
+  role: Role;
+  permissions: readonly string[];
+  sessionId: string;
+}
+
+const unauthorized = (detail = 'Send a valid access token as "Authorization: Bearer <token>".') =>
+  new AppError('unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer realm="flow"' } });
+
+/**
+ * Bearer authentication: verifies the access token and that its session was not ended, then
+ * counts the call against the caller's per-user limit.
+ */
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const header = c.req.header('authorization');
+  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  if (!token) throw unauthorized();
+  const config = c.get('config');
+  const claims = await verifyToken<AccessClaims>(await loadKeyRing(config.JWT_PRIVATE_KEYS), token, 'access');
+  if (await isSessionDenied(c.get('stores').redis, claims.sessionId)) throw unauthorized('The session has ended; log in again.');
+  await enforceRateLimit(c, userRule(config), claims.sub);
+  c.set('auth', {
+    userId: claims.sub,
+    email: claims.email,
+    username: claims.username,
+    role: claims.role,
+    permissions: claims.permissions,
+    sessionId: claims.sessionId,
+  });
+  await next();
+});
+
+/** The authenticated caller; only valid behind requireAuth. */
+export function currentUser(c: Context<AppEnv>): AuthContext {
+  const auth = c.get('auth');
+  if (!auth) throw unauthorized();
+  return auth;
+}
+
+/** Whether the caller is an admin or holds `permission`. */
+export function hasPermission(auth: AuthContext, permission: string): boolean {
+  return auth.role === 'admin' || auth.permissions.includes(permission);
+}
+
+/** Only callers with one of these roles (admins always pass). */
+export const requireRole = (...roles: Role[]) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const auth = currentUser(c);
+    if (auth.role !== 'admin' && !roles.includes(auth.role)) throw new AppError('forbidden', `This needs the role ${roles.join(' or ')}.`);
+    await next();
+  });
+
+/** Only callers holding `permission` (admins always pass). */
+export const requirePermission = (permission: string) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    if (!hasPermission(currentUser(c), permission)) throw new AppError('forbidden', `This needs the permission ${permission}.`);
+    await next();
+  });
