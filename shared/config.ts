@@ -27,6 +27,8 @@ const configSchema = z.object({
   BODY_LIMIT_BYTES: integer(10_485_760, 1_024),
   // Identity
   JWT_PRIVATE_KEYS: z.string().min(2),
+  // 32 random bytes, base64: encrypts secrets at rest (TOTP) and keys HMACs of short codes.
+  DATA_ENCRYPTION_KEY: z.base64().refine((value) => atob(value).length === 32, 'must be 32 bytes, base64'),
   ACCESS_TOKEN_TTL_SECONDS: integer(900, 30),
   REFRESH_TOKEN_TTL_SECONDS: integer(604_800, 60),
   REFRESH_REUSE_GRACE_SECONDS: integer(10, 0),

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 
 /**
  * A fresh JWT_PRIVATE_KEYS value: a JSON array holding one Ed25519 private JWK with a kid.
@@ -11,5 +11,13 @@ export function generateSigningKeys(): string {
   return JSON.stringify([{ ...jwk, kid: randomUUID().slice(0, 8), alg: 'EdDSA' }]);
 }
 
-// `node scripts/lib/signing-key.ts` prints a new key set, e.g. for `wrangler secret put`.
-if (import.meta.main) console.log(generateSigningKeys());
+/** A fresh DATA_ENCRYPTION_KEY value: 32 random bytes, base64. */
+export function generateDataKey(): string {
+  return randomBytes(32).toString('base64');
+}
+
+// `node scripts/lib/signing-key.ts` prints new values, e.g. for `wrangler secret put`.
+if (import.meta.main) {
+  console.log(`JWT_PRIVATE_KEYS=${generateSigningKeys()}`);
+  console.log(`DATA_ENCRYPTION_KEY=${generateDataKey()}`);
+}

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { runMigrations } from '../lib/migrate.ts';
-import { generateSigningKeys } from '../lib/signing-key.ts';
+import { generateDataKey, generateSigningKeys } from '../lib/signing-key.ts';
 import { readDevVars, writeDevVars } from './dev-vars.ts';
 import { startStack } from './index.ts';
 import type { RunningStack } from './types.ts';
@@ -26,10 +26,11 @@ export async function bringUpLocalStack(root: string): Promise<RunningStack> {
     });
     const env = stack.env;
     const devVarsFile = path.join(root, '.dev.vars');
-    // A signing key made once and kept, so tokens survive restarts of the dev server.
-    const signingKeys = (await readDevVars(devVarsFile)).JWT_PRIVATE_KEYS ?? generateSigningKeys();
+    // Keys made once and kept, so tokens and encrypted secrets survive restarts of the dev server.
+    const existing = await readDevVars(devVarsFile);
     await writeDevVars(devVarsFile, {
-      JWT_PRIVATE_KEYS: signingKeys,
+      JWT_PRIVATE_KEYS: existing.JWT_PRIVATE_KEYS ?? generateSigningKeys(),
+      DATA_ENCRYPTION_KEY: existing.DATA_ENCRYPTION_KEY ?? generateDataKey(),
       DATABASE_URL: env.DATABASE_URL,
       NEON_LOCAL_PROXY: env.NEON_LOCAL_PROXY,
       MONGODB_URI: env.MONGODB_URI,

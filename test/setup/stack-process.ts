@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMigrations } from '../../scripts/lib/migrate.ts';
-import { generateSigningKeys } from '../../scripts/lib/signing-key.ts';
+import { generateDataKey, generateSigningKeys } from '../../scripts/lib/signing-key.ts';
 import { startControlServer, startStack } from '../../scripts/stack/index.ts';
 
 const label = process.argv[2] ?? 'test';
@@ -14,7 +14,7 @@ const dataDir = await mkdtemp(join(tmpdir(), `flow-${label}-`));
 const stack = await startStack({ dataDir, persist: false, useRemoteFromEnv: process.env.FLOW_TEST_USE_ENV_STORES === '1' });
 const control = await startControlServer(stack);
 await runMigrations({ databaseUrl: stack.env.DATABASE_URL, mongoUri: stack.env.MONGODB_URI, log: () => {} });
-const env = { ...stack.env, JWT_PRIVATE_KEYS: generateSigningKeys() };
+const env = { ...stack.env, JWT_PRIVATE_KEYS: generateSigningKeys(), DATA_ENCRYPTION_KEY: generateDataKey() };
 process.stdout.write(`${JSON.stringify({ env, controlUrl: control.url, stores: stack.stores })}\n`);
 
 let stopping = false;

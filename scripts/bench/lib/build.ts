@@ -8,7 +8,7 @@ import { basename, extname, join, relative } from 'node:path';
 import type { Unstable_Config } from 'wrangler';
 import { track } from './cleanup.ts';
 import { pinnedCommand } from './cpu.ts';
-import { generateSigningKeys } from '../../lib/signing-key.ts';
+import { generateDataKey, generateSigningKeys } from '../../lib/signing-key.ts';
 import { BENCH_DIR, REPO_ROOT, type Binding, type ModuleType, type WorkerModule, type WorkerSpec } from './workerd.ts';
 
 const CACHE_DIR = join(BENCH_DIR, '.cache', 'build');
@@ -30,6 +30,7 @@ export const DUMMY_SECRETS: Readonly<Record<string, string>> = {
   UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9',
   UPSTASH_REDIS_REST_TOKEN: 'bench-dummy-token',
   JWT_PRIVATE_KEYS: generateSigningKeys(),
+  DATA_ENCRYPTION_KEY: generateDataKey(),
 };
 
 function listFiles(dir: string, out: string[]): void {
