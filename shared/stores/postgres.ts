@@ -35,8 +35,11 @@ function isPostgresOutage(error: unknown): boolean {
 
 let configuredProxy: string | undefined;
 
-// neonConfig is process-wide: point it at the local bridge once, only when one is configured.
-function useLocalProxy(proxy: string | undefined): void {
+/**
+ * Points the Neon driver at a local bridge (HTTP query endpoint + WebSocket tunnel) instead of
+ * Neon's edge. neonConfig is process-wide: done once, and only when a bridge is configured.
+ */
+export function useLocalProxy(proxy: string | undefined): void {
   if (!proxy || configuredProxy === proxy) return;
   const { host } = new URL(proxy);
   neonConfig.fetchEndpoint = `${proxy.replace(/\/$/, '')}/sql`;

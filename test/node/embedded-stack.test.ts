@@ -1,3 +1,4 @@
+import { useLocalProxy } from '../../shared/stores/postgres.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,12 +18,7 @@ describe('local stack with embedded servers only (FLOW_STACK_EMBEDDED=all)', () 
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'flow-embedded-test-'));
     process.env.FLOW_STACK_EMBEDDED = 'all';
     stack = await startStack({ dataDir, persist: false });
-    const proxy = new URL(stack.env.NEON_LOCAL_PROXY!).host;
-    neonConfig.fetchEndpoint = `${stack.env.NEON_LOCAL_PROXY}/sql`;
-    neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineTLS = false;
-    neonConfig.pipelineConnect = false;
+    useLocalProxy(stack.env.NEON_LOCAL_PROXY!);
     neonConfig.webSocketConstructor = ws;
   });
   afterAll(async () => {

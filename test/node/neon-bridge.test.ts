@@ -1,3 +1,4 @@
+import { useLocalProxy } from '../../shared/stores/postgres.ts';
 import { neon, neonConfig, Pool } from '@neondatabase/serverless';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +18,7 @@ beforeAll(async () => {
   bridge = await startNeonBridge();
   url = postgres.env.DATABASE_URL!;
   // What the Worker does when NEON_LOCAL_PROXY is set.
-  const proxy = new URL(bridge.url).host;
-  neonConfig.fetchEndpoint = `${bridge.url}/sql`;
-  neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
-  neonConfig.useSecureWebSocket = false;
-  neonConfig.pipelineTLS = false;
-  neonConfig.pipelineConnect = false;
+  useLocalProxy(bridge.url);
   neonConfig.webSocketConstructor = ws;
 });
 afterAll(async () => {

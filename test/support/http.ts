@@ -1,5 +1,6 @@
 import { exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import type { Problem } from '../../shared/http/problem.ts';
 
 export const ORIGIN = 'https://api.flow.test';
 
@@ -13,15 +14,7 @@ export function callJson(path: string, method: string, body: unknown, headers: R
   return call(path, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
 
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  code: string;
-  [key: string]: unknown;
-}
+export type ProblemBody = Problem;
 
 /** Asserts an RFC 9457 problem response with this status and returns its body. */
 export async function expectProblem(response: Response, status: number): Promise<ProblemBody> {
