@@ -58,3 +58,34 @@ export const updateUserBody = z.strictObject({
   username: usernameSchema.optional(),
   displayName: z.string().trim().min(1).max(100).optional(),
 }).refine((value) => Object.keys(value).length > 0, 'Send at least one field').openapi('UpdateUserRequest');
+
+// Two-factor authentication
+const totpCode = z.string().regex(/^\d{6}$/, '6 digits').openapi({ description: 'The current code of the authenticator app', example: '123456' });
+const secondFactorCode = z.string().trim().regex(/^[0-9A-Za-z -]{6,16}$/, 'a 6-digit code or a backup code')
+  .openapi({ description: 'A 6-digit authenticator code, or one of the backup codes (xxxxx-xxxxx); each works once', example: '123456' });
+
+export const confirmTwoFactorBody = z.strictObject({ code: totpCode }).openapi('ConfirmTwoFactorRequest');
+export const secondFactorBody = z.strictObject({ code: secondFactorCode }).openapi('SecondFactorRequest');
+export const disableTwoFactorBody = z.strictObject({ password, code: secondFactorCode }).openapi('DisableTwoFactorRequest');
+export const loginSecondStepBody = z.strictObject({
+  mfaToken: z.string().min(20).max(4096).openapi({ description: 'The token login answered with' }),
+  code: secondFactorCode,
+}).openapi('LoginSecondStepRequest');
+
+export const twoFactorSetupSchema = z.object({
+  secret: z.string().openapi({ description: 'Base32 TOTP secret (SHA-1, 6 digits, 30 s); shown only this once' }),
+  otpauthUri: z.string().openapi({ description: 'otpauth:// URI with the same secret, for a QR code' }),
+}).openapi('TwoFactorSetup');
+
+export const backupCodesSchema = z.object({
+  backupCodes: z.array(z.string()).openapi({ description: 'Single-use codes for when the authenticator is not at hand; shown only this once' }),
+}).openapi('BackupCodes');
+
+export const mfaChallengeSchema = z.object({
+  mfaRequired: z.literal(true),
+  mfaToken: z.string().openapi({ description: 'Send it with a code to POST /api/v1/auth/login/2fa; works once' }),
+  expiresIn: z.number().int().openapi({ description: 'Seconds' }),
+}).openapi('MfaChallenge');
+
+/** What login answers: tokens, or (two-factor on) a challenge for the second step. */
+export const loginResultSchema = z.union([tokenPairSchema, mfaChallengeSchema]).openapi('LoginResult');

@@ -6,9 +6,11 @@ import { consumeRateLimits } from '../../../shared/http/rate-limit.ts';
 import { describeError } from '../../../shared/logger.ts';
 import { accountsRepo, type Account } from '../repo/accounts.ts';
 import { sessionsRepo } from '../repo/sessions.ts';
+import { twoFactorRepo } from '../repo/two-factor.ts';
 import type { IdentityDeps, RequestOrigin } from './context.ts';
 import { recordLogin } from './login-history.ts';
 import { issueTokenPair, type TokenPair } from './tokens.ts';
+import { issueMfaChallenge, redeemMfaChallenge, type MfaChallenge } from './two-factor.ts';
 
 /** The one answer to every failed login: it never says whether the email exists or is locked. */
 export const invalidCredentials = () => new AppError('unauthorized', 'The email or password is wrong.');
@@ -16,10 +18,11 @@ export const invalidCredentials = () => new AppError('unauthorized', 'The email 
 /**
  * Checks credentials and opens a session. Throttled per IP and per email before any hashing
  * (and failing closed when Redis is down); unknown emails are hashed against a dummy so timing
- * matches; failures count toward a lockout that only a password reset or time lifts.
+ * matches; failures count toward a lockout that only a password reset or time lifts. With
+ * two-factor on, a correct password opens nothing yet: it answers a challenge for `loginSecondStep`.
  */
-export async function login(deps: IdentityDeps, input: { email: string; password: string }, origin: RequestOrigin): Promise<TokenPair> {
-  const { config, stores } = deps;
+export async function login(deps: IdentityDeps, input: { email: string; password: string }, origin: RequestOrigin): Promise<TokenPair | MfaChallenge> {
+  const { stores } = deps;
   const email = input.email.trim().toLowerCase();
   await throttle(deps, origin, email);
 
@@ -33,11 +36,28 @@ export async function login(deps: IdentityDeps, input: { email: string; password
   }
 
   const rehashed = needsRehash(account.password_hash) ? await hashPassword(input.password) : null;
+  if (account.totp_enabled_at !== null) {
+    deps.waitUntil(recordLogin(deps, { accountId: account.id, email, origin, result: 'mfa_required' }));
+    return issueMfaChallenge(deps, account, rehashed);
+  }
+  return openSession(deps, account, origin, { rehashed, mfaVerified: false });
+}
+
+/** Login's second step: a TOTP or backup code for the challenge, then the session. */
+export async function loginSecondStep(deps: IdentityDeps, input: { mfaToken: string; code: string }, origin: RequestOrigin): Promise<TokenPair> {
+  const account = await redeemMfaChallenge(deps, input, origin);
+  return openSession(deps, account, origin, { rehashed: null, mfaVerified: true });
+}
+
+async function openSession(deps: IdentityDeps, account: Account, origin: RequestOrigin, options: { rehashed: string | null; mfaVerified: boolean }): Promise<TokenPair> {
+  const { config, stores } = deps;
   const session = await stores.postgres.transaction(async (tx) => {
-    await accountsRepo.recordSuccessfulLogin(tx, account.id, rehashed);
-    return sessionsRepo.open(tx, { accountId: account.id, ip: origin.ip, userAgent: origin.userAgent, ttlSeconds: config.REFRESH_TOKEN_TTL_SECONDS });
+    await accountsRepo.recordSuccessfulLogin(tx, account.id, options.rehashed);
+    const opened = await sessionsRepo.open(tx, { accountId: account.id, ip: origin.ip, userAgent: origin.userAgent, ttlSeconds: config.REFRESH_TOKEN_TTL_SECONDS });
+    if (options.mfaVerified) await twoFactorRepo.markSessionMfaVerified(tx, opened.sessionId);
+    return opened;
   });
-  deps.waitUntil(recordLogin(deps, { accountId: account.id, email, origin, result: 'success', sessionId: session.sessionId }));
+  deps.waitUntil(recordLogin(deps, { accountId: account.id, email: account.email.toLowerCase(), origin, result: 'success', sessionId: session.sessionId }));
   return issueTokenPair(config, account, session.sessionId, session.refreshId);
 }
 
