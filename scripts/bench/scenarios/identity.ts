@@ -6,6 +6,7 @@
 // through the users, so no throttle (login: 20 per IP and 10 per account per 15 min; API: 100 per
 // IP, 1000 per user) ever answers: any non-2xx fails the run.
 import { randomBytes } from 'node:crypto';
+import autocannon, { type Options as AutocannonOptions } from 'autocannon';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../../../shared/auth/password.ts';
 import { generateDataKey, generateSigningKeys } from '../../lib/signing-key.ts';
 import { summarise, summaryTable, type Summary } from '../lib/compare.ts';
@@ -51,6 +52,8 @@ interface Phase {
   method: 'GET' | 'POST';
   path: string;
   connections: number;
+  /** closed-loop: every request awaited (few, costly requests); autocannon: lighter on the load CPU (many, cheap ones). */
+  driver: 'closed-loop' | 'autocannon';
   next(): { headers: Record<string, string>; body?: string };
   onAnswer?(status: number, body: string): void;
 }
@@ -100,7 +103,7 @@ interface Driven {
  * cut off at its deadline, no abandoned request keeps workerd busy after the run: with a login
  * every ~200 ms, two cut-off hashes would skew a few seconds' count by a third.
  */
-async function drive(target: Workerd, phase: Phase, durationS: number, latencies: number[]): Promise<Driven> {
+async function driveClosedLoop(target: Workerd, phase: Phase, durationS: number, latencies: number[]): Promise<Driven> {
   const driven: Driven = { requests: 0, non2xx: 0, errors: 0, statusCodes: {} };
   const url = target.url(phase.path);
   const deadline = performance.now() + durationS * 1000;
@@ -134,6 +137,62 @@ async function drive(target: Workerd, phase: Phase, durationS: number, latencies
   };
   await Promise.all(Array.from({ length: phase.connections }, loop));
   return driven;
+}
+
+/** autocannon's `requests` option (a request built per call), which scripts/bench/autocannon.d.ts does not declare. */
+interface RequestSpec {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+type PerRequestOptions = AutocannonOptions & {
+  requests: Array<Omit<RequestSpec, 'headers'> & { setupRequest(request: RequestSpec): RequestSpec; onResponse(status: number, body: string): void }>;
+};
+
+/**
+ * autocannon with a request built per call. Its run is cut off at the deadline: up to
+ * `connections` requests are abandoned, whose CPU lands in the run (settle() waits for it) without
+ * being counted; for thousands of ~1 ms requests that is well under 1%.
+ */
+async function driveAutocannon(target: Workerd, phase: Phase, durationS: number, latencies: number[]): Promise<Driven> {
+  let firstFailure: string | undefined;
+  const options: PerRequestOptions = {
+    url: target.url('/'),
+    connections: phase.connections,
+    duration: durationS,
+    timeout: REQUEST_TIMEOUT_MS / 1000,
+    requests: [
+      {
+        method: phase.method,
+        path: phase.path,
+        setupRequest: (request) => {
+          const next = phase.next();
+          return { ...request, headers: { ...request.headers, ...next.headers }, ...(next.body !== undefined ? { body: next.body } : {}) };
+        },
+        onResponse: (status, body) => {
+          if ((status < 200 || status > 299) && firstFailure === undefined) firstFailure = `${status} ${body.slice(0, 500)}`;
+          phase.onAnswer?.(status, body);
+        },
+      },
+    ],
+  };
+  const instance = autocannon(options);
+  instance.on('response', (_client, _status, _bytes, responseTimeMs) => latencies.push(responseTimeMs));
+  const result = await instance;
+  const statusCodes: Record<string, number> = {};
+  for (const [code, { count }] of Object.entries(result.statusCodeStats)) statusCodes[code] = count;
+  return {
+    requests: latencies.length,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    statusCodes,
+    ...(firstFailure !== undefined ? { firstFailure } : {}),
+  };
+}
+
+function drive(target: Workerd, phase: Phase, durationS: number, latencies: number[]): Promise<Driven> {
+  return phase.driver === 'autocannon' ? driveAutocannon(target, phase, durationS, latencies) : driveClosedLoop(target, phase, durationS, latencies);
 }
 
 /** Waits (at most `maxMs`) until workerd is idle: at most one clock tick of CPU in a 200 ms window. */
@@ -284,6 +343,7 @@ export const identity: Scenario = {
         method: 'POST',
         path: LOGIN_PATH,
         connections: LOGIN_CONNECTIONS,
+        driver: 'closed-loop',
         next: () => ({
           headers: { 'content-type': 'application/json', 'cf-connecting-ip': nextIp(), 'user-agent': 'flow-bench' },
           body: JSON.stringify({ email: nextUser().email, password }),
@@ -309,6 +369,7 @@ export const identity: Scenario = {
         method: 'GET',
         path: ME_PATH,
         connections: ME_CONNECTIONS,
+        driver: 'autocannon',
         next: () => ({ headers: { authorization: `Bearer ${nextToken().accessToken}`, 'cf-connecting-ip': nextIp(), 'user-agent': 'flow-bench' } }),
       };
       /** Logs in more accounts until the tokens can carry `calls` more users/me requests. */
@@ -357,12 +418,12 @@ export const identity: Scenario = {
         ...summaryTable([loginSummary, meSummary]),
         '',
         `  login:    ${fmt(loginSummary.cpuMsPerRequest, 1)} workerd CPU ms/request, password hash ${describePolicy(DEFAULT_PASSWORD_POLICY)} ` +
-          `(${LOGIN_CONNECTIONS} connections; one account and one client IP per request, at most ${mostLogins} logins per account)`,
-        `  users/me: ${fmt(meSummary.cpuMsPerRequest, 3)} workerd CPU ms/request (${ME_CONNECTIONS} connections; tokens of ${tokens.size} accounts, ` +
+          `(${LOGIN_CONNECTIONS} connections, closed loop; one account and one client IP per request, at most ${mostLogins} logins per account)`,
+        `  users/me: ${fmt(meSummary.cpuMsPerRequest, 3)} workerd CPU ms/request (${ME_CONNECTIONS} connections, autocannon; tokens of ${tokens.size} accounts, ` +
           `at most ${mostCalls} calls per account; one client IP per request, so the per-IP limit counts every call)`,
-        '  (the whole workerd process is counted, HTTP and store clients included. Both routes wait on the stores between',
-        '   bursts of CPU, so workerd below 100% of its CPU is expected here and does not bias CPU per request; req/s and',
-        '   latencies depend on the local stores, which share a CPU with the load generator, more than on the Worker)',
+        '  (the whole workerd process is counted, HTTP and store clients included. Both routes wait on the stores, so workerd',
+        '   stays below 100% of its CPU; the less busy it is, the more of its fixed costs each request carries, so users/me',
+        '   CPU per request reads higher when the local stores, which share a CPU with the load generator, answer slowly)',
       ];
       return {
         lines,
