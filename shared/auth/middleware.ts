@@ -2,10 +2,10 @@ import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { userRule } from '../http/limits.ts';
-import { enforceRateLimit } from '../http/rate-limit.ts';
+import { globalRule, userRule } from '../http/limits.ts';
+import { applyRateLimitDecision, byClientIp, consumeRateLimitsAndCheck, enforceRateLimit } from '../http/rate-limit.ts';
 import { loadKeyRing } from './keys.ts';
-import { isSessionDenied } from './revocation.ts';
+import { revokedSessionKey } from './revocation.ts';
 import { verifyToken, type AccessClaims, type Role } from './tokens.ts';
 
 /** Who is calling, from a verified access token of a live session. */
@@ -22,17 +22,28 @@ const unauthorized = (detail = 'Send a valid access token as "Authorization: Bea
   new AppError('unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer realm="flow"' } });
 
 /**
- * Bearer authentication: verifies the access token and that its session was not ended, then
- * counts the call against the caller's per-user limit.
+ * Bearer authentication: verifies the access token, then in one Redis round trip checks that its
+ * session was not ended and counts the call against the caller's per-user limit. Authenticated
+ * calls are limited per user, anonymous ones per IP; a token that fails verification counts
+ * against the caller's IP, so garbage tokens cannot dodge the per-IP limit.
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header('authorization');
   const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
   if (!token) throw unauthorized();
   const config = c.get('config');
-  const claims = await verifyToken<AccessClaims>(await loadKeyRing(config.JWT_PRIVATE_KEYS), token, 'access');
-  if (await isSessionDenied(c.get('stores').redis, claims.sessionId)) throw unauthorized('The session has ended; log in again.');
-  await enforceRateLimit(c, userRule(config), claims.sub);
+  let claims: AccessClaims;
+  try {
+    claims = await verifyToken<AccessClaims>(await loadKeyRing(config.JWT_PRIVATE_KEYS), token, 'access');
+  } catch (error) {
+    const ip = byClientIp(c);
+    if (ip !== null) await enforceRateLimit(c, globalRule(config), ip);
+    throw error;
+  }
+  const rule = userRule(config);
+  const { decisions: [decision], exists: [denied] } = await consumeRateLimitsAndCheck(c.get('stores').redis, [{ rule, key: claims.sub }], [revokedSessionKey(claims.sessionId)]);
+  if (denied) throw unauthorized('The session has ended; log in again.');
+  await applyRateLimitDecision(c, rule, decision!);
   c.set('auth', {
     userId: claims.sub,
     email: claims.email,

@@ -26,5 +26,11 @@ export function loginRules(config: Config): typeof LOGIN_RULES {
   };
 }
 
-/** The gateway's per-IP limit for API routes; requests without CF-Connecting-IP are not counted. */
-export const apiRateLimit = rateLimit({ rule: (c) => globalRule(c.get('config')), key: byClientIp });
+/**
+ * The gateway's per-IP limit for API routes. Calls with a bearer token are counted per user
+ * instead (requireAuth); requests without CF-Connecting-IP are not counted.
+ */
+export const apiRateLimit = rateLimit({
+  rule: (c) => globalRule(c.get('config')),
+  key: (c) => (c.req.header('authorization')?.startsWith('Bearer ') ? null : byClientIp(c)),
+});

@@ -90,6 +90,14 @@ export async function consumeRateLimit(redis: RedisStore, rule: RateLimitRule, k
  * limits): one MULTI/EXEC whatever their number, decisions in the order given.
  */
 export async function consumeRateLimits(redis: RedisStore, entries: ReadonlyArray<{ rule: RateLimitRule; key: string; cost?: number }>): Promise<RateLimitDecision[]> {
+  return (await consumeRateLimitsAndCheck(redis, entries, [])).decisions;
+}
+
+/**
+ * Like consumeRateLimits, and in the same round trip tells which of `existsKeys` exist (e.g. a
+ * session on the deny-list): one request to Redis instead of two on every authenticated call.
+ */
+export async function consumeRateLimitsAndCheck(redis: RedisStore, entries: ReadonlyArray<{ rule: RateLimitRule; key: string; cost?: number }>, existsKeys: readonly string[]): Promise<{ decisions: RateLimitDecision[]; exists: boolean[] }> {
   const now = Date.now();
   const counted = entries.map(({ rule, key, cost = 1 }) => {
     assertRule(rule, cost);
@@ -104,9 +112,11 @@ export async function consumeRateLimits(redis: RedisStore, entries: ReadonlyArra
   const replies = await redis.run((client) => {
     const transaction = client.multi();
     for (const { redisKey, cost, msLeft } of counted) transaction.incrby(redisKey, cost).pexpire(redisKey, msLeft + CLOCK_SKEW_GRACE_MS, 'NX');
+    for (const key of existsKeys) transaction.exists(key);
     return transaction.exec<number[]>();
   });
-  return counted.map(({ rule, msLeft }, index) => {
+  const exists = existsKeys.map((_, index) => replies[counted.length * 2 + index] === 1);
+  const decisions = counted.map(({ rule, msLeft }, index) => {
     const count = replies[index * 2]!;
     const allowed = count <= rule.limit;
     return {
@@ -117,6 +127,7 @@ export async function consumeRateLimits(redis: RedisStore, entries: ReadonlyArra
       delayMs: allowed ? slowDown(rule, count) : 0,
     };
   });
+  return { decisions, exists };
 }
 
 /** Forgets what `key` has used of `rule` in the current window (e.g. after the owner proved who they are). */
@@ -166,6 +177,12 @@ export async function enforceRateLimit(c: Context<AppEnv>, rule: RateLimitRule, 
     c.var.log.warn('rate limit not enforced: Redis unavailable', { rule: rule.name, store: error.store });
     return null;
   }
+  await applyRateLimitDecision(c, rule, decision);
+  return decision;
+}
+
+/** Acts on a decision: RateLimit-* headers on the request's responses, 429 over the limit, slow-down wait. */
+export async function applyRateLimitDecision(c: Context<AppEnv>, rule: RateLimitRule, decision: RateLimitDecision): Promise<void> {
   const headers = rateLimitHeaders(rule, decision);
   const shown = c.var.responseHeaders;
   // With several limits on one request, the headers describe the one closest to refusing.
@@ -177,7 +194,6 @@ export async function enforceRateLimit(c: Context<AppEnv>, rule: RateLimitRule, 
     throw new AppError('rate_limited', `Too many requests; try again in ${decision.resetSeconds} s.`, { headers });
   }
   await holdBack(c, decision.delayMs);
-  return decision;
 }
 
 export interface RateLimitOptions {
