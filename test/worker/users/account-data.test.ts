@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { call, callJson, expectProblem } from '../../support/http.ts';
+import { bearer, clientAddress, login, registerAndLogin, type TestUser } from '../../support/identity.ts';
+import { testStores } from '../../support/stores.ts';
+import { eventually } from '../../support/wait.ts';
+
+interface LoginPage {
+  items: Array<{ at: string; ip: string | null; userAgent: string | null; result: string; success: boolean }>;
+  nextCursor: string | null;
+}
+
+interface ExportDocument {
+  account: Record<string, unknown>;
+  profile: Record<string, unknown> | null;
+  preferences: Record<string, unknown>;
+  sessions: unknown[];
+  devices: unknown[];
+  loginHistory: unknown[];
+  related: Record<string, unknown[]>;
+  truncated: string[];
+}
+
+const stores = testStores();
+const me = (token: string, path = '') => call(`/api/v1/users/me${path}`, { headers: bearer(token) });
+const logins = async (token: string, query = '') => {
+  const response = await me(token, `/logins${query}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as LoginPage;
+};
+const deleteMe = (token: string, body: unknown) => callJson('/api/v1/users/me', 'DELETE', body, bearer(token));
+const historyCount = (userId: string) => stores.mongo.collection('login_history').countDocuments({ accountId: userId });
+const wrongLogin = (user: TestUser) => callJson('/api/v1/auth/login', 'POST', { email: user.email, password: 'not the password at all' }, { 'cf-connecting-ip': clientAddress() });
+
+describe('login history', () => {
+  it('pages through the caller\'s logins, newest first, with an opaque cursor', async () => {
+    const [alice, bob] = await Promise.all([registerAndLogin(), registerAndLogin()]);
+    expect((await wrongLogin(alice)).status).toBe(401);
+    await login(alice.email, alice.password, clientAddress());
+    expect(await eventually(() => historyCount(alice.id), (count) => count === 3)).toBe(3);
+
+    const first = await logins(alice.tokens.accessToken, '?limit=2');
+    expect(first.items.map((item) => [item.result, item.success])).toEqual([['success', true], ['wrong_password', false]]);
+    expect(first.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    const second = await logins(alice.tokens.accessToken, `?limit=2&cursor=${first.nextCursor}`);
+    expect(second).toEqual({ items: [expect.objectContaining({ result: 'success', ip: alice.ip })], nextCursor: null });
+    expect(Date.parse(first.items[1]!.at)).toBeGreaterThanOrEqual(Date.parse(second.items[0]!.at));
+    expect((await logins(alice.tokens.accessToken)).items).toHaveLength(3); // default page size 20
+
+    await eventually(() => historyCount(bob.id), (count) => count === 1);
+    expect((await logins(bob.tokens.accessToken)).items).toEqual([expect.objectContaining({ ip: bob.ip, result: 'success' })]);
+  });
+
+  it('keeps entries with the same time apart across pages', async () => {
+    const user = await registerAndLogin();
+    await eventually(() => historyCount(user.id), (count) => count === 1);
+    const at = new Date(Date.now() - 60_000);
+    await stores.mongo.collection('login_history').insertMany(Array.from({ length: 5 }, (_, index) => ({
+      accountId: user.id, email: user.email, ip: '10.0.0.1', userAgent: 'test', result: `same-time-${index}`, success: false, sessionId: null, at,
+    })));
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    for (let pages = 0; cursor !== null && pages < 10; pages++) {
+      const page = await logins(user.tokens.accessToken, `?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.items.map((item) => item.result));
+      cursor = page.nextCursor;
+    }
+    expect(seen[0]).toBe('success');
+    expect(seen.slice(1).sort()).toEqual(['same-time-0', 'same-time-1', 'same-time-2', 'same-time-3', 'same-time-4']);
+  });
+
+  it('rejects bad paging parameters and needs a token', async () => {
+    const user = await registerAndLogin();
+    for (const query of ['?limit=0', '?limit=101', '?limit=ten', '?cursor=not-a-cursor', `?cursor=${btoa('["yesterday","x"]')}`, '?page=2']) {
+      await expectProblem(await me(user.tokens.accessToken, `/logins${query}`), 400);
+    }
+    await expectProblem(await call('/api/v1/users/me/logins'), 401);
+  });
+});
+
+describe('user statistics', () => {
+  it('counts from the profile, the sessions and the devices', async () => {
+    const user = await registerAndLogin();
+    const stats = async (token = user.tokens.accessToken) => (await (await me(token, '/stats')).json()) as Record<string, unknown>;
+    expect(await stats()).toEqual({
+      eventsAttended: 0, eventsOrganized: 0, connections: 0, followers: 0, following: 0, crews: 0, karma: 0,
+      activeSessions: 1, devices: 0, memberSince: expect.any(String),
+    });
+    await login(user.email, user.password, clientAddress());
+    await callJson('/api/v1/users/me/devices', 'POST', { platform: 'web', token: `web-${crypto.randomUUID()}` }, bearer(user.tokens.accessToken));
+    await stores.postgres.query("insert into karma_ledger (account_id, delta, reason) values ($1, 5, 'adjustment')", [user.id]);
+    await stores.postgres.query('update profiles set followers_count = 3, events_attended_count = 2 where account_id = $1', [user.id]);
+    expect(await stats()).toMatchObject({ activeSessions: 2, devices: 1, karma: 5, followers: 3, eventsAttended: 2 });
+    await expectProblem(await call('/api/v1/users/me/stats'), 401);
+  });
+});
+
+describe('GDPR export', () => {
+  it('contains the user\'s data from every store and none of the secrets', async () => {
+    const [alice, bob] = await Promise.all([registerAndLogin(), registerAndLogin()]);
+    const access = alice.tokens.accessToken;
+    await callJson(`/api/v1/profiles/${alice.id}`, 'PUT', { bio: 'Exported bio', interests: ['jazz'] }, bearer(access));
+    await callJson('/api/v1/preferences', 'PUT', { theme: 'dark' }, bearer(access));
+    await callJson('/api/v1/users/me/devices', 'POST', { platform: 'ios', token: `apns-${crypto.randomUUID()}` }, bearer(access));
+    const secret = `k1:${crypto.randomUUID()}`;
+    const backupHash = `backup-${crypto.randomUUID()}`;
+    await stores.postgres.query('update accounts set totp_secret_encrypted = $2, totp_enabled_at = now() where id = $1', [alice.id, secret]);
+    await stores.postgres.query('insert into backup_codes (account_id, code_hash) values ($1, $2)', [alice.id, backupHash]);
+    await stores.postgres.query("insert into connections (requester_id, addressee_id, expires_at) values ($1, $2, now() + interval '30 days')", [alice.id, bob.id]);
+    await stores.mongo.collection('posts').insertMany([
+      { authorId: alice.id, body: 'Alice was here', createdAt: new Date() },
+      { authorId: bob.id, body: 'Bob was here', createdAt: new Date() },
+    ]);
+    await stores.mongo.collection('notifications').insertOne({ recipientId: alice.id, type: 'connection_request', title: 'Hi', createdAt: new Date() });
+    await eventually(() => historyCount(alice.id), (count) => count === 1);
+
+    const response = await me(access, '/export');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toContain('attachment');
+    const text = await response.text();
+    const data = JSON.parse(text) as ExportDocument;
+    expect(data.account).toMatchObject({ id: alice.id, email: alice.email, username: alice.username, two_factor_enabled: true });
+    expect(data.profile).toMatchObject({ bio: 'Exported bio', interests: ['jazz'] });
+    expect(data.preferences).toMatchObject({ theme: 'dark' });
+    expect(data.sessions).toEqual([expect.objectContaining({ id: alice.tokens.sessionId })]);
+    expect(data.devices).toHaveLength(1);
+    expect(data.loginHistory).toEqual([expect.objectContaining({ result: 'success', ip: alice.ip })]);
+    expect(data.related.connections).toEqual([expect.objectContaining({ requester_id: alice.id, addressee_id: bob.id })]);
+    expect(data.related.posts).toEqual([expect.objectContaining({ body: 'Alice was here' })]);
+    expect(data.related.notifications).toHaveLength(1);
+    expect(data.truncated).toEqual([]);
+
+    const [{ password_hash: passwordHash } = { password_hash: '' }] = await stores.postgres.query<{ password_hash: string }>('select password_hash from accounts where id = $1', [alice.id]);
+    const tokenHashes = await stores.postgres.query<{ token_hash: string }>('select token_hash from one_time_tokens where account_id = $1', [alice.id]);
+    for (const forbidden of [passwordHash, secret, backupHash, alice.password, alice.tokens.refreshToken, ...tokenHashes.map((row) => row.token_hash)]) {
+      expect(forbidden.length).toBeGreaterThan(8);
+      expect(text).not.toContain(forbidden);
+    }
+    expect(text).not.toMatch(/password_hash|totp_secret|code_hash|token_hash|Bob was here/);
+    await expectProblem(await call('/api/v1/users/me/export'), 401);
+  });
+});
+
+describe('account deletion', () => {
+  it('needs the password and a token, and refuses while the user organizes events or owns crews', async () => {
+    const user = await registerAndLogin();
+    const access = user.tokens.accessToken;
+    await callJson('/api/v1/preferences', 'PUT', { theme: 'dark' }, bearer(access));
+    await expectProblem(await call('/api/v1/users/me', { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: user.password }) }), 401);
+    const wrong = await expectProblem(await deleteMe(access, { password: 'not my password' }), 401);
+    expect(wrong.detail).toBe('The email or password is wrong.');
+    await expectProblem(await deleteMe(access, {}), 400);
+    await expectProblem(await deleteMe(access, { password: user.password, force: true }), 400);
+
+    const [event] = await stores.postgres.query<{ id: string }>(
+      "insert into events (organizer_id, title, starts_at, ends_at, timezone) values ($1, 'Jam', now() + interval '1 day', now() + interval '2 days', 'UTC') returning id", [user.id]);
+    const [crew] = await stores.postgres.query<{ id: string }>(
+      "insert into crews (name, anchor_kind, area_center, area_radius_m, owner_id) values ('Night owls', 'area', st_setsrid(st_makepoint(9.19, 45.46), 4326)::geography, 500, $1) returning id", [user.id]);
+    const blocked = await expectProblem(await deleteMe(access, { password: user.password }), 409);
+    expect(blocked.blockers).toEqual([{ kind: 'events', count: 1 }, { kind: 'crews', count: 1 }]);
+    expect(blocked.detail).toMatch(/events you organize.*crews you own/);
+    // Nothing was erased.
+    expect((await me(access)).status).toBe(200);
+    expect(await stores.mongo.collection('user_preferences').countDocuments({ userId: user.id })).toBe(1);
+
+    await stores.postgres.query('delete from crews where id = $1', [crew!.id]);
+    await stores.postgres.query('delete from events where id = $1', [event!.id]);
+    expect((await deleteMe(access, { password: user.password })).status).toBe(204);
+  });
+
+  it('deletes the account and everything that is theirs, ends every session, and tells the bus', async () => {
+    const [alice, bob] = await Promise.all([registerAndLogin(), registerAndLogin()]);
+    const access = alice.tokens.accessToken;
+    const other = await login(alice.email, alice.password, clientAddress());
+    await callJson('/api/v1/preferences', 'PUT', { theme: 'dark' }, bearer(access));
+    await callJson('/api/v1/users/me/devices', 'POST', { platform: 'android', token: `fcm-${crypto.randomUUID()}` }, bearer(access));
+    await stores.postgres.query("insert into connections (requester_id, addressee_id, expires_at) values ($1, $2, now() + interval '30 days')", [bob.id, alice.id]);
+    await stores.mongo.collection('posts').insertMany([{ authorId: alice.id, body: 'bye' }, { authorId: bob.id, body: 'still here' }]);
+    await stores.mongo.collection('feeds').insertOne({ ownerId: bob.id, authorId: alice.id, postId: 'p1', createdAt: new Date() });
+    await eventually(() => historyCount(alice.id), (count) => count === 2);
+    const capturedBefore = await eventually(() => stores.mongo.collection('captured_emails').countDocuments({ to: alice.email.toLowerCase() }), (count) => count > 0);
+
+    expect((await deleteMe(access, { password: alice.password })).status).toBe(204);
+
+    // Every session ended at once; the credentials are gone like an unknown email's.
+    await expectProblem(await me(access), 401);
+    await expectProblem(await me(other.accessToken), 401);
+    await expectProblem(await me(access, '/export'), 401);
+    const refused = await expectProblem(await callJson('/api/v1/auth/login', 'POST', { email: alice.email, password: alice.password }, { 'cf-connecting-ip': clientAddress() }), 401);
+    const unknown = await expectProblem(await callJson('/api/v1/auth/login', 'POST', { email: `nobody-${crypto.randomUUID().slice(0, 8)}@example.com`, password: alice.password }, { 'cf-connecting-ip': clientAddress() }), 401);
+    expect(refused.detail).toBe(unknown.detail);
+    await expectProblem(await call(`/api/v1/profiles/${alice.id}`, { headers: bearer(bob.tokens.accessToken) }), 404);
+
+    const pg = stores.postgres;
+    const count = async (sql: string) => ((await pg.query<{ n: number }>(sql, [alice.id]))[0]?.n ?? -1);
+    expect(await count('select count(*)::int as n from accounts where id = $1')).toBe(0);
+    expect(await count('select count(*)::int as n from sessions where account_id = $1')).toBe(0);
+    expect(await count('select count(*)::int as n from device_tokens where account_id = $1')).toBe(0);
+    expect(await count('select count(*)::int as n from connections where addressee_id = $1')).toBe(0);
+
+    const mongo = stores.mongo;
+    expect(await mongo.collection('user_preferences').countDocuments({ userId: alice.id })).toBe(0);
+    expect(await mongo.collection('posts').countDocuments({ authorId: alice.id })).toBe(0);
+    expect(await mongo.collection('feeds').countDocuments({ authorId: alice.id })).toBe(0);
+    expect(await mongo.collection('posts').countDocuments({ authorId: bob.id })).toBe(1);
+    // The failed login just above is recorded without an account, as for any unknown email.
+    expect(await mongo.collection('login_history').countDocuments({ accountId: alice.id })).toBe(0);
+    // Captured emails are the local mail catcher's, not the user's.
+    expect(await mongo.collection('captured_emails').countDocuments({ to: alice.email.toLowerCase() })).toBeGreaterThanOrEqual(capturedBefore);
+    const audit = await eventually(() => mongo.collection('audit_events').find({ type: 'user.deleted', 'payload.userId': alice.id }), (found) => found.length === 1);
+    expect(audit).toHaveLength(1);
+    expect((await me(bob.tokens.accessToken)).status).toBe(200);
+  });
+});

@@ -1,0 +1,47 @@
+import { createRoute } from '@hono/zod-openapi';
+import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { createServiceApp } from '../../../shared/http/create-app.ts';
+import { problemResponses } from '../../../shared/validation.ts';
+import { deleteAccountBody, exportSchema, loginPageSchema, loginsQuery, statsSchema } from '../profile-schemas.ts';
+import { deleteAccount, exportUserData, loginHistory, userStats } from '../service/account-data.ts';
+import { identityDeps } from '../service/context.ts';
+
+const authed = { security: [{ bearer: [] }], middleware: requireAuth };
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+const routes = {
+  logins: createRoute({
+    method: 'get', path: '/me/logins', tags: ['users'], ...authed,
+    summary: 'Your login history (time, IP, user agent, result), newest first, cursor-paginated',
+    request: { query: loginsQuery },
+    responses: { 200: { description: 'One page', ...json(loginPageSchema) }, ...problemResponses(400, 401) },
+  }),
+  stats: createRoute({
+    method: 'get', path: '/me/stats', tags: ['users'], ...authed, summary: 'Your statistics',
+    responses: { 200: { description: 'Statistics', ...json(statsSchema) }, ...problemResponses(401, 404) },
+  }),
+  export: createRoute({
+    method: 'get', path: '/me/export', tags: ['users'], ...authed,
+    summary: 'Export all your data (GDPR access and portability); no secrets are included',
+    responses: { 200: { description: 'Your data', ...json(exportSchema) }, ...problemResponses(401, 404) },
+  }),
+  delete: createRoute({
+    method: 'delete', path: '/me', tags: ['users'], ...authed,
+    summary: 'Delete your account and everything that is yours (needs your password; ends every session)',
+    request: { body: { ...json(deleteAccountBody), required: true } },
+    responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 409, 429) },
+  }),
+};
+
+/** The caller's account data: /api/v1/users/me/{logins,stats,export} and account deletion. */
+export const accountDataRoutes = createServiceApp()
+  .openapi(routes.logins, async (c) => c.json(await loginHistory(c.get('stores').mongo, currentUser(c).userId, c.req.valid('query')), 200))
+  .openapi(routes.stats, async (c) => c.json(await userStats({ stores: c.get('stores') }, currentUser(c).userId), 200))
+  .openapi(routes.export, async (c) => {
+    const data = await exportUserData({ stores: c.get('stores') }, currentUser(c));
+    return c.json(data, 200, { 'content-disposition': 'attachment; filename="flow-export.json"', 'cache-control': 'no-store' });
+  })
+  .openapi(routes.delete, async (c) => {
+    await deleteAccount(identityDeps(c), currentUser(c), c.req.valid('json').password);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,199 @@
+import { ObjectId } from 'mongodb';
+import type { AuthContext } from '../../../shared/auth/middleware.ts';
+import { dummyPasswordHash, verifyPassword } from '../../../shared/auth/password.ts';
+import { denySessions } from '../../../shared/auth/revocation.ts';
+import { publish } from '../../../shared/bus/producer.ts';
+import { AppError } from '../../../shared/errors.ts';
+import { loginRules } from '../../../shared/http/limits.ts';
+import { consumeRateLimit } from '../../../shared/http/rate-limit.ts';
+import { describeError } from '../../../shared/logger.ts';
+import type { MongoStore } from '../../../shared/stores/index.ts';
+import { accountDataRepo, EXPORT_LIMIT, MONGO_DELETION_BLOCKERS, OWNED_COLLECTIONS, RELATED_TABLES } from '../repo/account-data.ts';
+import { accountsRepo } from '../repo/accounts.ts';
+import { devicesRepo } from '../repo/devices.ts';
+import type { IdentityDeps } from './context.ts';
+import { deviceView } from './devices.ts';
+import { invalidCredentials } from './login.ts';
+import { getPreferences } from './preferences.ts';
+import { getProfile } from './profiles.ts';
+
+const accountGone = () => new AppError('not_found', 'No such account.');
+
+// ---- login history ----
+
+interface LoginDocument {
+  _id: ObjectId;
+  accountId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  result: string;
+  success: boolean;
+  at: Date;
+}
+
+// The cursor is opaque to clients: base64url of [time of the last entry, its _id].
+const encodeCursor = (entry: LoginDocument) =>
+  btoa(JSON.stringify([entry.at.toISOString(), entry._id.toHexString()])).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+function decodeCursor(cursor: string): { at: Date; id: ObjectId } {
+  try {
+    const [at, id] = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))) as unknown[];
+    const time = new Date(typeof at === 'string' ? at : Number.NaN);
+    if (Number.isNaN(time.getTime()) || typeof id !== 'string' || !ObjectId.isValid(id) || id.length !== 24) throw new Error('bad cursor');
+    return { at: time, id: new ObjectId(id) };
+  } catch {
+    throw new AppError('validation_failed', 'The cursor is invalid; use nextCursor of the previous page.', { extensions: { errors: [{ in: 'query', path: 'cursor', message: 'Invalid cursor' }] } });
+  }
+}
+
+/** The caller's logins, newest first, one page after `cursor`. */
+export async function loginHistory(mongo: MongoStore, userId: string, page: { cursor?: string; limit: number }) {
+  const after = page.cursor ? decodeCursor(page.cursor) : null;
+  const filter = after
+    ? { accountId: userId, $or: [{ at: { $lt: after.at } }, { at: after.at, _id: { $lt: after.id } }] }
+    : { accountId: userId };
+  const found = await mongo.collection<LoginDocument>('login_history').find(filter, { sort: { at: -1, _id: -1 }, limit: page.limit + 1 });
+  const items = found.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map((entry) => ({ at: entry.at.toISOString(), ip: entry.ip ?? null, userAgent: entry.userAgent ?? null, result: entry.result, success: entry.success === true })),
+    nextCursor: found.length > page.limit && last ? encodeCursor(last) : null,
+  };
+}
+
+// ---- statistics ----
+
+export async function userStats(deps: Pick<IdentityDeps, 'stores'>, userId: string) {
+  const row = await accountDataRepo.stats(deps.stores.postgres, userId);
+  if (!row) throw accountGone();
+  return {
+    eventsAttended: row.events_attended_count,
+    eventsOrganized: row.events_organized_count,
+    connections: row.connections_count,
+    followers: row.followers_count,
+    following: row.following_count,
+    crews: row.crews_count,
+    karma: row.karma,
+    activeSessions: row.active_sessions,
+    devices: row.devices,
+    memberSince: row.created_at.toISOString(),
+  };
+}
+
+// ---- GDPR export ----
+
+const ownerFilter = (fields: string[], userId: string) =>
+  fields.length === 1 ? { [fields[0]!]: userId } : { $or: fields.map((field) => ({ [field]: userId })) };
+
+/** Everything that is the user's, with no secret in it (see RELATED_TABLES and OWNED_COLLECTIONS). */
+export async function exportUserData(deps: Pick<IdentityDeps, 'stores'>, auth: AuthContext) {
+  const { postgres, mongo } = deps.stores;
+  const userId = auth.userId;
+  const account = await accountDataRepo.account(postgres, userId);
+  if (!account) throw accountGone();
+  const truncated: string[] = [];
+  const capped = <T>(name: string, rows: T[]): T[] => {
+    if (rows.length <= EXPORT_LIMIT) return rows;
+    truncated.push(name);
+    return rows.slice(0, EXPORT_LIMIT);
+  };
+
+  const [profile, preferences, sessions, devices, logins, tables, collections] = await Promise.all([
+    getProfile(postgres, auth, userId).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'not_found') return null;
+      throw error;
+    }),
+    getPreferences(mongo, userId),
+    accountDataRepo.sessions(postgres, userId),
+    devicesRepo.list(postgres, userId),
+    mongo.collection('login_history').find({ accountId: userId }, { sort: { at: -1 }, limit: EXPORT_LIMIT + 1, projection: { _id: 0, accountId: 0 } }),
+    Promise.all(RELATED_TABLES.map(async (source) => [source.name, await accountDataRepo.related(postgres, source, userId)] as const)),
+    Promise.all(OWNED_COLLECTIONS.filter((source) => source.exported !== false).map(async (source) =>
+      [source.collection, await mongo.collection(source.collection).find(ownerFilter(source.owners, userId), { limit: EXPORT_LIMIT + 1 })] as const)),
+  ]);
+
+  const related: Record<string, unknown[]> = {};
+  for (const [name, rows] of [...tables, ...collections]) related[name] = capped(name, rows);
+  return {
+    exportedAt: new Date().toISOString(),
+    account,
+    profile,
+    preferences,
+    sessions: capped('sessions', sessions),
+    devices: devices.map((row) => deviceView(row, auth)),
+    loginHistory: capped('loginHistory', logins),
+    related,
+    truncated,
+  };
+}
+
+// ---- account deletion ----
+
+const cannotDelete = (blockers: Array<{ kind: string; count: number; todo: string }>) =>
+  new AppError('conflict', `The account cannot be deleted yet: ${blockers.map((blocker) => blocker.todo).join('; ')}.`, {
+    extensions: { blockers: blockers.map(({ kind, count }) => ({ kind, count })) },
+  });
+
+async function mongoBlockers(mongo: MongoStore, userId: string) {
+  const counts = await Promise.all(MONGO_DELETION_BLOCKERS.map(async (blocker) => ({
+    kind: blocker.kind,
+    count: await mongo.collection(blocker.collection).countDocuments({ [blocker.field]: userId }),
+    todo: blocker.todo,
+  })));
+  return counts.filter((blocker) => blocker.count > 0);
+}
+
+// One collection at a time: deletion is rare, and a burst of parallel deleteMany calls is the
+// heaviest thing it could put on MongoDB (each may scan a large collection).
+async function eraseDocuments(mongo: MongoStore, userId: string): Promise<void> {
+  for (const source of OWNED_COLLECTIONS) {
+    await mongo.collection(source.collection).deleteMany(ownerFilter([...source.owners, ...(source.alsoErase ?? [])], userId));
+  }
+}
+
+/**
+ * Deletes the caller's account and everything that is theirs, after checking their password.
+ * Order matters for retries: MongoDB documents go first (erasing them twice is harmless), then
+ * one Postgres transaction locks the account, re-checks what blocks deletion, puts every live
+ * session on the deny-list and deletes the row (the rest cascades). A failure before the commit
+ * answers an error and leaves a live account (its documents perhaps already erased) that the
+ * user can delete again with the same request. After the commit, a second sweep erases what the
+ * user's last in-flight requests wrote meanwhile; its failure is logged, not answered.
+ */
+export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, password: string): Promise<void> {
+  const { stores, config } = deps;
+  const account = await accountsRepo.findById(stores.postgres, auth.userId);
+  // The login throttle of the account also guards this re-authentication against guessing.
+  const throttle = await consumeRateLimit(stores.redis, loginRules(config).perAccount, (account?.email ?? auth.email).trim().toLowerCase());
+  if (!throttle.allowed) {
+    throw new AppError('rate_limited', 'Too many attempts; wait before trying again.', { headers: { 'Retry-After': String(Math.max(1, throttle.resetSeconds)) } });
+  }
+  const passwordMatches = await verifyPassword(password, account?.password_hash ?? (await dummyPasswordHash()));
+  if (!account || account.status !== 'active' || !passwordMatches) throw invalidCredentials();
+
+  const blockers = [...(await accountDataRepo.blockers(stores.postgres, account.id)), ...(await mongoBlockers(stores.mongo, account.id))];
+  if (blockers.length > 0) throw cannotDelete(blockers);
+
+  await eraseDocuments(stores.mongo, account.id);
+  try {
+    await stores.postgres.transaction(async (tx) => {
+      if (!(await accountDataRepo.lock(tx, account.id))) throw accountGone();
+      const lateBlockers = await accountDataRepo.blockers(tx, account.id);
+      if (lateBlockers.length > 0) throw cannotDelete(lateBlockers);
+      const sessions = await accountDataRepo.liveSessionIds(tx, account.id, config.ACCESS_TOKEN_TTL_SECONDS);
+      await denySessions(stores.redis, sessions, config.ACCESS_TOKEN_TTL_SECONDS);
+      await accountDataRepo.deleteAccount(tx, account.id);
+    });
+  } catch (error) {
+    // A row that references the account without ON DELETE appeared: same answer as a blocker.
+    if ((error as { code?: string }).code === '23503') throw new AppError('conflict', 'Something you own still references the account; try again or contact support.');
+    throw error;
+  }
+  deps.log.info('account deleted', { accountId: account.id });
+  // Documents written by the user's last requests while the first sweep ran.
+  await eraseDocuments(stores.mongo, account.id).catch((error: unknown) => deps.log.warn('second erase sweep failed', { accountId: account.id, ...describeError(error) }));
+  // The account is gone whatever happens next: a lost message is logged for replay rather than
+  // turned into an error the client could only answer by retrying a deletion that already happened.
+  await publish(deps.bus, 'user.deleted', { userId: account.id })
+    .catch((error: unknown) => deps.log.error('user.deleted not published', { accountId: account.id, ...describeError(error) }));
+}
