@@ -1,3 +1,4 @@
+import type { ProfileCounters } from './profiles.ts';
 import type { Postgres, PostgresTransaction } from '../../../shared/stores/index.ts';
 
 type Db = Pick<Postgres, 'query'> | PostgresTransaction;
@@ -82,14 +83,7 @@ export const MONGO_DELETION_BLOCKERS = [
 /** Most rows or documents exported per source; a source holding more is named in `truncated`. */
 export const EXPORT_LIMIT = 1_000;
 
-export interface StatsRow {
-  karma: number;
-  events_attended_count: number;
-  events_organized_count: number;
-  connections_count: number;
-  followers_count: number;
-  following_count: number;
-  crews_count: number;
+export interface StatsRow extends ProfileCounters {
   active_sessions: number;
   devices: number;
   created_at: Date;

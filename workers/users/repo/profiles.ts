@@ -3,8 +3,19 @@ import type { Visibility } from '../profile-schemas.ts';
 
 type Db = Pick<Postgres, 'query'> | PostgresTransaction;
 
+/** Karma and the statistics counters a profile keeps (read-only for the API). */
+export interface ProfileCounters {
+  karma: number;
+  events_attended_count: number;
+  events_organized_count: number;
+  connections_count: number;
+  followers_count: number;
+  following_count: number;
+  crews_count: number;
+}
+
 /** A profile with its account's public identity, location as coordinates, and counters. */
-export interface ProfileRow {
+export interface ProfileRow extends ProfileCounters {
   account_id: string;
   username: string;
   account_created_at: Date;
@@ -19,13 +30,6 @@ export interface ProfileRow {
   profile_visibility: Visibility;
   location_visibility: Visibility;
   attendance_visibility: Visibility;
-  karma: number;
-  events_attended_count: number;
-  events_organized_count: number;
-  connections_count: number;
-  followers_count: number;
-  following_count: number;
-  crews_count: number;
 }
 
 /** The columns a profile update may set (counters and karma are never written here). */
