@@ -17,6 +17,7 @@ import type { RunningStack, StackEnv } from '../../stack/index.ts';
 import { track } from './cleanup.ts';
 import { pinnedCommand } from './cpu.ts';
 import { REPO_ROOT } from './workerd.ts';
+import { watchExit } from './child-exit.ts';
 
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -57,20 +58,10 @@ export async function startStores(options: { cpus?: string | undefined; log?: (l
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-8_000);
   });
-  let exitInfo: string | undefined;
-  const exited = new Promise<void>((resolveExit) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      resolveExit();
-    });
-    child.once('error', (error) => {
-      exitInfo = `failed to start: ${error.message}`;
-      resolveExit();
-    });
-  });
+  const { exited, info: exitInfo } = watchExit(child);
 
   const killGroup = (signal: NodeJS.Signals) => {
-    if (exitInfo !== undefined || child.pid === undefined) return;
+    if (exitInfo() !== undefined || child.pid === undefined) return;
     try {
       process.kill(-child.pid, signal);
     } catch {
@@ -80,7 +71,7 @@ export async function startStores(options: { cpus?: string | undefined; log?: (l
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      if (exitInfo === undefined) {
+      if (exitInfo() === undefined) {
         child.stdin?.end();
         const timer = setTimeout(() => killGroup('SIGKILL'), STOP_TIMEOUT_MS);
         await exited;
@@ -105,7 +96,7 @@ export async function startStores(options: { cpus?: string | undefined; log?: (l
       });
       void exited.then(() => {
         clearTimeout(timer);
-        reject(new Error(`${exitInfo ?? 'exited'} before it was ready`));
+        reject(new Error(`${exitInfo() ?? 'exited'} before it was ready`));
       });
     });
     const ready = JSON.parse(line) as { env: StackEnv; stores: RunningStack['stores'] };

@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { track } from './cleanup.ts';
 import { pinnedCommand, processCpuMs } from './cpu.ts';
+import { watchExit } from './child-exit.ts';
 
 export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_ROOT = resolve(BENCH_DIR, '..', '..');
@@ -225,17 +226,7 @@ export async function startWorkerd(spec: WorkerSpec, options: StartOptions = {})
     closeSync(logFd);
   }
 
-  let exitInfo: string | undefined;
-  const exited = new Promise<void>((resolveExit) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      resolveExit();
-    });
-    child.once('error', (error) => {
-      exitInfo = `failed to start: ${error.message}`;
-      resolveExit();
-    });
-  });
+  const { exited, info: exitInfo } = watchExit(child);
 
   const pid = child.pid;
   let removed = false;
@@ -245,14 +236,14 @@ export async function startWorkerd(spec: WorkerSpec, options: StartOptions = {})
     rmSync(dir, { recursive: true, force: true });
   };
   const kill = () => {
-    if (exitInfo === undefined && pid !== undefined) process.kill(pid, 'SIGKILL');
+    if (exitInfo() === undefined && pid !== undefined) process.kill(pid, 'SIGKILL');
     removeDir();
   };
   const stop = async () => {
-    if (exitInfo === undefined && pid !== undefined) {
+    if (exitInfo() === undefined && pid !== undefined) {
       process.kill(pid, 'SIGTERM');
       const timer = setTimeout(() => {
-        if (exitInfo === undefined) process.kill(pid, 'SIGKILL');
+        if (exitInfo() === undefined) process.kill(pid, 'SIGKILL');
       }, 3_000);
       await exited;
       clearTimeout(timer);
@@ -271,15 +262,15 @@ export async function startWorkerd(spec: WorkerSpec, options: StartOptions = {})
   try {
     if (pid === undefined) {
       await exited;
-      throw failure(exitInfo ?? 'failed to start');
+      throw failure(exitInfo() ?? 'failed to start');
     }
     const timeoutMs = options.timeoutMs ?? 30_000;
     const deadline = Date.now() + timeoutMs;
-    const port = await waitForListen(child, exited, () => exitInfo, timeoutMs).catch((error: Error) => {
+    const port = await waitForListen(child, exited, exitInfo, timeoutMs).catch((error: Error) => {
       throw failure(error.message);
     });
     const base = `http://127.0.0.1:${port}`;
-    await waitForReady(`${base}${options.readyPath ?? '/'}`, deadline, () => exitInfo).catch((error: Error) => {
+    await waitForReady(`${base}${options.readyPath ?? '/'}`, deadline, exitInfo).catch((error: Error) => {
       throw failure(error.message);
     });
 
@@ -289,7 +280,7 @@ export async function startWorkerd(spec: WorkerSpec, options: StartOptions = {})
       port,
       url: (path) => `${base}${path}`,
       cpuMs: () => {
-        if (exitInfo !== undefined) throw failure(exitInfo);
+        if (exitInfo() !== undefined) throw failure(exitInfo()!);
         return processCpuMs(pid);
       },
       logBytes: () => {
@@ -308,7 +299,7 @@ export async function startWorkerd(spec: WorkerSpec, options: StartOptions = {})
         }
       },
       assertAlive: () => {
-        if (exitInfo !== undefined) throw failure(exitInfo);
+        if (exitInfo() !== undefined) throw failure(exitInfo()!);
       },
       stop: stopAndUntrack,
     };

@@ -65,7 +65,7 @@ function zadd(ks: Keyspace, [key, ...args]: string[]) {
   return flags.has('CH') ? added + changed : added;
 }
 
-/** ZRANGE key start stop [BYSCORE] [REV] [LIMIT offset count] [WITHSCORES] (BYLEX is not implemented). */
+/** ZRANGE key start stop [BYSCORE] [REV] [LIMIT offset count] [WITHSCORES] (BYLEX is outside the contract: Flow does not use it). */
 function zrange(ks: Keyspace, [key, start, stop, ...options]: string[]) {
   let scores = false;
   let rev = false;
