@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { rawClient, redisTargets, type RedisTarget } from './support/redis-targets.ts';
+import { beforeEach, expect, it } from 'vitest';
+import { describeRedisContract } from './support/redis-targets.ts';
 
-describe.each(redisTargets())('redis contract, hashes sets lists zsets ($name)', ({ start }) => {
-  let target: RedisTarget;
-  let r: ReturnType<typeof rawClient>;
-  beforeAll(async () => {
-    target = await start();
-    r = rawClient(target);
+describeRedisContract('hashes sets lists zsets', (client) => {
+  let r: ReturnType<typeof client>;
+  beforeEach(() => {
+    r = client();
   });
-  afterAll(() => target?.close());
-  beforeEach(() => r.cmd('FLUSHDB'));
 
   it('hashes', async () => {
     expect(await r.cmd('HSET', 'h', 'a', '1', 'b', '2')).toBe(2);

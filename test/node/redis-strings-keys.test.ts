@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { rawClient, redisTargets, sleep, type RedisTarget } from './support/redis-targets.ts';
+import { beforeEach, expect, it } from 'vitest';
+import { describeRedisContract, sleep } from './support/redis-targets.ts';
 
 // The same expectations hold for redis-server and for the in-process Redis: that is the contract.
-describe.each(redisTargets())('redis contract, strings and keys ($name)', ({ start }) => {
-  let target: RedisTarget;
-  let r: ReturnType<typeof rawClient>;
-  beforeAll(async () => {
-    target = await start();
-    r = rawClient(target);
+describeRedisContract('strings and keys', (client) => {
+  let r: ReturnType<typeof client>;
+  beforeEach(() => {
+    r = client();
   });
-  afterAll(() => target?.close());
-  beforeEach(() => r.cmd('FLUSHDB'));
 
   it('PING, ECHO, unknown commands and arity errors', async () => {
     expect(await r.cmd('PING')).toBe('PONG');

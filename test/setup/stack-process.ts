@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { runMigrations } from '../../scripts/lib/migrate.ts';
 import { generateDataKey, generateSigningKeys } from '../../scripts/lib/signing-key.ts';
 import { startControlServer, startStack } from '../../scripts/stack/index.ts';
-import { startFakeProviders } from './fake-providers.ts';
+import { FAKE_SENDGRID_API_KEY, startFakeProviders } from './fake-providers.ts';
 
 const label = process.argv[2] ?? 'test';
 const dataDir = await mkdtemp(join(tmpdir(), `flow-${label}-`));
@@ -22,6 +22,7 @@ const env = {
   JWT_PRIVATE_KEYS: generateSigningKeys(),
   DATA_ENCRYPTION_KEY: generateDataKey(),
   FAKE_PROVIDERS_URL: fakeProviders.url,
+  FAKE_SENDGRID_API_KEY,
 };
 process.stdout.write(`${JSON.stringify({ env, controlUrl: control.url, stores: stack.stores })}\n`);
 

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,3 +80,21 @@ function decode(value: unknown): unknown {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Declares one suite of the Redis contract for every target (redis-server when installed, and
+ * the in-process Redis): each gets a fresh server, a raw REST client, and an empty database per test.
+ */
+export function describeRedisContract(title: string, suite: (client: () => ReturnType<typeof rawClient>) => void): void {
+  describe.each(redisTargets())(`redis contract, ${title} ($name)`, ({ start }) => {
+    let target: RedisTarget | undefined;
+    let client: ReturnType<typeof rawClient>;
+    beforeAll(async () => {
+      target = await start();
+      client = rawClient(target);
+    });
+    afterAll(() => target?.close());
+    beforeEach(() => client.cmd('FLUSHDB'));
+    suite(() => client);
+  });
+}

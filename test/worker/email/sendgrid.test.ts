@@ -2,21 +2,16 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { sendGridSender } from '../../../shared/email/sendgrid.ts';
 import type { EmailMessage } from '../../../shared/email/index.ts';
+import type { RecordedRequest } from '../../setup/fake-providers.ts';
 
-// The fake SendGrid of test/setup/fake-providers.ts, served by this project's stack process.
-const FAKE_URL = (env as unknown as { FAKE_PROVIDERS_URL: string }).FAKE_PROVIDERS_URL;
-// FAKE_SENDGRID_API_KEY in test/setup/fake-providers.ts (a Node module, not imported into workerd).
-const API_KEY = 'SG.flow-tests.fake-sendgrid-key';
+// The fake SendGrid of test/setup/fake-providers.ts, served by this project's stack process,
+// which passes its URL and the key it accepts as bindings.
+const fake = env as unknown as { FAKE_PROVIDERS_URL: string; FAKE_SENDGRID_API_KEY: string };
+const FAKE_URL = fake.FAKE_PROVIDERS_URL;
+const API_KEY = fake.FAKE_SENDGRID_API_KEY;
 const FROM = 'Flow <no-reply@flow.app>';
 
-interface Recorded {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  json?: unknown;
-  status: number;
-}
+type Recorded = Omit<RecordedRequest, 'provider' | 'receivedAt'>;
 
 const sender = (overrides: { apiKey?: string; from?: string; timeoutMs?: number } = {}) =>
   sendGridSender({ apiKey: overrides.apiKey ?? API_KEY, baseUrl: FAKE_URL, from: overrides.from ?? FROM, timeoutMs: overrides.timeoutMs ?? 2_000 });
