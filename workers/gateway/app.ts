@@ -4,6 +4,7 @@ import { edge } from '../../shared/http/edge.ts';
 import { handleError, notFoundHandler } from '../../shared/http/errors-handler.ts';
 import { apiRateLimit } from '../../shared/http/limits.ts';
 import { mountDocs } from './docs.ts';
+import { mountEvents } from '../events/index.ts';
 import { mountUsers } from '../users/index.ts';
 import { healthApp } from './health.ts';
 
@@ -23,6 +24,7 @@ export function createGateway() {
   app.route('/', healthApp);
   // Services under /api/v1 (unversioned /api/... is routed to the same handlers).
   mountUsers(app);
+  mountEvents(app);
   mountDocs(app);
 
   app.onError(handleError);

