@@ -1,5 +1,6 @@
 import { consumeBusBatch } from '../../shared/bus/consumer.ts';
 import { createGateway } from './app.ts';
+import { runMaintenance } from './scheduled.ts';
 
 export { MongoPool } from '../../durable-objects/mongo-pool.ts';
 
@@ -8,4 +9,5 @@ const gateway = createGateway();
 export default {
   fetch: gateway.fetch,
   queue: consumeBusBatch,
+  scheduled: runMaintenance,
 } satisfies ExportedHandler<Env>;
