@@ -49,6 +49,8 @@ const configSchema = z.object({
   SENDGRID_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.sendgrid.com'),
   EMAIL_FROM: z.string().min(3).default('Flow <no-reply@flow.app>'),
   APP_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8787'),
+  // Ticketing: how long a waitlist offer holds its seats before it goes to the next in line.
+  WAITLIST_OFFER_SECONDS: integer(86_400, 1),
 }).refine((config) => config.EMAIL_PROVIDER !== 'sendgrid' || config.SENDGRID_API_KEY, {
   path: ['SENDGRID_API_KEY'],
   message: 'required when EMAIL_PROVIDER is sendgrid',

@@ -6,7 +6,7 @@ export const TOKEN_ISSUER = 'flow-app';
 export const TOKEN_AUDIENCE = 'flow-users';
 
 /** What a token is for; a token of one kind is never accepted as another (RFC 8725 3.11). */
-export type TokenUse = 'access' | 'refresh' | 'mfa' | 'ws_ticket';
+export type TokenUse = 'access' | 'refresh' | 'mfa' | 'ws_ticket' | 'ticket';
 
 export type Role = 'admin' | 'moderator' | 'user';
 
