@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../shared/http/app-env.ts';
+import { venueRoutes } from './routes/venues.ts';
 
 /**
  * Mounts the event service under /api/v1: events (listing, nearby, featured, CRUD), venues,
@@ -9,4 +10,5 @@ import type { AppEnv } from '../../shared/http/app-env.ts';
  */
 export function mountEvents(app: OpenAPIHono<AppEnv>): void {
   void app;
+  app.route('/api/v1/venues', venueRoutes);
 }
