@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../shared/http/app-env.ts';
 import { venueRoutes } from './routes/venues.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 
 /**
  * Mounts the event service under /api/v1: events (listing, nearby, featured, CRUD), venues,
@@ -11,4 +12,5 @@ import { venueRoutes } from './routes/venues.ts';
 export function mountEvents(app: OpenAPIHono<AppEnv>): void {
   void app;
   app.route('/api/v1/venues', venueRoutes);
+  app.route('/api/v1', catalogRoutes);
 }

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 
+// Schemas of venues, the catalogue (categories, tags) and engagement (likes, comments, shares).
+
 // ---- shared pieces ----
 
 export const idParam = z.strictObject({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
@@ -139,3 +141,65 @@ export const venuePageSchema = z.object({
   items: z.array(venueSchema),
   nextCursor: z.string().nullable(),
 }).openapi('VenuePage');
+
+// ---- catalogue: categories and tags ----
+
+const slugSchema = z.string().max(80).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lower-case words joined by dashes');
+
+const categoryFields = {
+  slug: slugSchema,
+  name: z.string().trim().min(1).max(100),
+  description: z.string().trim().min(1).max(1000).nullable().optional(),
+  icon: z.string().trim().min(1).max(200).nullable().optional(),
+  parentId: z.uuid().nullable().optional().openapi({ description: 'Makes it a subcategory of that category' }),
+  sortOrder: z.number().int().min(-100_000).max(100_000).optional(),
+};
+
+export const createCategoryBody = z.strictObject(categoryFields).openapi('CreateCategoryRequest');
+export type CreateCategoryInput = z.infer<typeof createCategoryBody>;
+
+export const updateCategoryBody = z.strictObject({ ...categoryFields, slug: slugSchema.optional(), name: categoryFields.name.optional() })
+  .refine((value) => Object.keys(value).length > 0, 'Send at least one field')
+  .openapi('UpdateCategoryRequest');
+export type UpdateCategoryInput = z.infer<typeof updateCategoryBody>;
+
+export interface CategoryNode {
+  id: string;
+  parentId: string | null;
+  slug: string;
+  name: string;
+  description: string | null;
+  icon: string | null;
+  sortOrder: number;
+  subcategories: CategoryNode[];
+}
+
+const categoryBase = z.object({
+  id: z.uuid(),
+  parentId: z.uuid().nullable(),
+  slug: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  icon: z.string().nullable(),
+  sortOrder: z.number().int(),
+});
+
+export const categorySchema: z.ZodType<CategoryNode> = categoryBase.extend({
+  subcategories: z.array(z.lazy(() => categorySchema)),
+}).openapi('Category');
+
+export const categoryTreeSchema = z.object({ items: z.array(categorySchema) }).openapi('CategoryTree');
+
+export const listTagsQuery = z.strictObject({
+  q: z.string().trim().min(1).max(80).optional().openapi({ description: 'Prefix of the tag\'s name or slug' }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const tagSchema = z.object({
+  id: z.uuid(),
+  slug: z.string(),
+  name: z.string(),
+  eventCount: z.number().int().openapi({ description: 'Published public events carrying the tag' }),
+}).openapi('Tag');
+
+export const tagListSchema = z.object({ items: z.array(tagSchema) }).openapi('TagList');
