@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../shared/http/app-env.ts';
+import { eventRoutes } from './routes/events.ts';
 import { venueRoutes } from './routes/venues.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 
@@ -13,4 +14,6 @@ export function mountEvents(app: OpenAPIHono<AppEnv>): void {
   void app;
   app.route('/api/v1/venues', venueRoutes);
   app.route('/api/v1', catalogRoutes);
+  // Last: /events/{id} must not shadow the more specific /events/... routes mounted above.
+  app.route('/api/v1/events', eventRoutes);
 }

@@ -1,0 +1,80 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
+import { AppError } from '../../../shared/errors.ts';
+import type { AppEnv } from '../../../shared/http/app-env.ts';
+import { createServiceApp } from '../../../shared/http/create-app.ts';
+import { problemResponses } from '../../../shared/validation.ts';
+import { cancelEventBody, createEventBody, eventSchema, idParam, updateEventBody } from '../schemas.ts';
+import { cancelEvent, createEvent, getEventForViewer, updateEvent, type EventsDeps } from '../service/events.ts';
+
+const authed = { security: [{ bearer: [] }], middleware: requireAuth };
+
+/** Authenticates when a token is sent (a bad one is still a 401); anonymous callers pass. */
+export const optionalAuth = createMiddleware<AppEnv>((c, next) => (c.req.header('authorization') ? requireAuth(c, next) : next()));
+const maybeAuthed = { security: [{}, { bearer: [] }] as Record<string, string[]>[], middleware: optionalAuth };
+
+const eventResponse = (description: string) => ({ description, content: { 'application/json': { schema: eventSchema } } });
+const jsonBody = <T>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+
+const routes = {
+  create: createRoute({
+    method: 'post', path: '/', tags: ['events'], summary: 'Create an event (a draft, or published at once)', ...authed,
+    request: { body: jsonBody(createEventBody) },
+    responses: { 201: eventResponse('The new event'), ...problemResponses(400, 401) },
+  }),
+  get: createRoute({
+    method: 'get', path: '/{id}', tags: ['events'], summary: 'An event (virtual link only for the organizer and attendees)', ...maybeAuthed,
+    request: { params: idParam },
+    responses: { 200: eventResponse('The event'), ...problemResponses(400, 401, 404) },
+  }),
+  update: createRoute({
+    method: 'put', path: '/{id}', tags: ['events'], summary: 'Change or publish an event (organizer or edit_event); If-Match or body version guards against lost updates', ...authed,
+    request: { params: idParam, body: jsonBody(updateEventBody) },
+    responses: { 200: eventResponse('The changed event'), ...problemResponses(400, 401, 403, 404, 409) },
+  }),
+  cancel: createRoute({
+    method: 'delete', path: '/{id}', tags: ['events'], summary: 'Cancel an event (organizer or edit_event); attendees are told', ...authed,
+    request: { params: idParam, body: { content: { 'application/json': { schema: cancelEventBody } }, required: false } },
+    responses: { 200: eventResponse('The cancelled event'), ...problemResponses(400, 401, 403, 404, 409) },
+  }),
+};
+
+const deps = (c: Context<AppEnv>): EventsDeps => ({ stores: c.get('stores'), correlationId: c.get('correlationId') });
+
+/** The version an If-Match header names ("3", W/"3" or 3), or null without the header. */
+function ifMatchVersion(header: string | undefined): number | null {
+  if (header === undefined) return null;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!match) throw new AppError('validation_failed', 'If-Match must name the event version you read, e.g. "3".', { extensions: { errors: [{ in: 'header', path: 'if-match', message: 'Expected a version such as "3"' }] } });
+  return Number(match[1]);
+}
+
+const etag = (version: number) => ({ ETag: `"${version}"` });
+
+/** Events: create, read (per-viewer link visibility), update with optimistic concurrency, cancel. */
+export const eventRoutes = createServiceApp()
+  .openapi(routes.create, async (c) => {
+    const event = await createEvent(deps(c), currentUser(c), c.req.valid('json'));
+    relayOutboxAfterResponse(c);
+    return c.json(event, 201, { Location: `/api/v1/events/${event.id}`, ...etag(event.version) });
+  })
+  .openapi(routes.get, async (c) => {
+    const event = await getEventForViewer(c.get('stores'), c.req.valid('param').id, c.get('auth') ?? null);
+    return c.json(event, 200, etag(event.version));
+  })
+  .openapi(routes.update, async (c) => {
+    const body = c.req.valid('json');
+    const expected = ifMatchVersion(c.req.header('if-match')) ?? body.version ?? null;
+    const event = await updateEvent(deps(c), currentUser(c), c.req.valid('param').id, body, expected);
+    relayOutboxAfterResponse(c);
+    return c.json(event, 200, etag(event.version));
+  })
+  .openapi(routes.cancel, async (c) => {
+    const body = c.req.header('content-type') ? c.req.valid('json') : {};
+    const event = await cancelEvent(deps(c), currentUser(c), c.req.valid('param').id, body.reason ?? null);
+    relayOutboxAfterResponse(c);
+    return c.json(event, 200, etag(event.version));
+  });

@@ -1,0 +1,136 @@
+import { z } from '@hono/zod-openapi';
+
+export const eventTypes = ['in_person', 'virtual', 'hybrid'] as const;
+export const eventStatuses = ['draft', 'published', 'cancelled', 'completed'] as const;
+const visibilities = ['public', 'unlisted', 'private'] as const;
+const virtualProviders = ['zoom', 'teams', 'meet', 'webex', 'other'] as const;
+
+export const idParam = z.strictObject({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+
+const isoInstant = z.iso.datetime({ offset: true }).openapi({ example: '2026-06-01T19:00:00+02:00' });
+const httpsUrl = z.url({ protocol: /^https$/ }).max(2048);
+
+/** An IANA zone the runtime knows ('Europe/Rome'); recurrence and .ics output depend on it. */
+export const timezoneSchema = z.string().min(1).max(64).refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone such as Europe/Rome').openapi({ example: 'Europe/Rome' });
+
+export const pointSchema = z.strictObject({
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+}).openapi('GeoPoint');
+
+// Mirrors flow_valid_recurrence in the events migration, so a bad rule is a 400 and not a 500.
+const weekday = z.string().regex(/^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$/, 'an RFC 5545 day such as MO, 1MO or -1FR');
+const monthDay = z.number().int().min(-31).max(31).refine((day) => day !== 0, 'not 0');
+export const recurrenceSchema = z.strictObject({
+  freq: z.enum(['daily', 'weekly', 'monthly', 'yearly']),
+  interval: z.number().int().min(1).max(1000).optional(),
+  count: z.number().int().min(1).max(1000).optional(),
+  until: z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'an ISO 8601 date or date-time').optional(),
+  byweekday: z.array(weekday).min(1).max(7 * 5).optional(),
+  bymonthday: z.array(monthDay).min(1).max(31).optional(),
+  bymonth: z.array(z.number().int().min(1).max(12)).min(1).max(12).optional(),
+}).refine((rule) => rule.count === undefined || rule.until === undefined, 'count and until exclude each other')
+  .openapi('RecurrenceRule');
+
+const eventFields = {
+  title: z.string().trim().min(1).max(200),
+  summary: z.string().max(500).nullable(),
+  description: z.string().max(20000).nullable(),
+  categoryId: z.uuid().nullable(),
+  type: z.enum(eventTypes),
+  visibility: z.enum(visibilities),
+  venueId: z.uuid().nullable().openapi({ description: 'When set without a location, the venue\'s point and address are used' }),
+  location: pointSchema.nullable(),
+  address: z.string().max(500).nullable(),
+  startsAt: isoInstant,
+  endsAt: isoInstant,
+  timezone: timezoneSchema,
+  recurrence: recurrenceSchema.nullable(),
+  virtualProvider: z.enum(virtualProviders).nullable(),
+  virtualUrl: httpsUrl.nullable(),
+  imageUrl: httpsUrl.nullable(),
+  capacity: z.number().int().min(1).max(1_000_000).nullable(),
+  tags: z.array(z.string().min(1).max(80)).max(20),
+};
+
+export const createEventBody = z.strictObject({
+  ...eventFields,
+  summary: eventFields.summary.optional(),
+  description: eventFields.description.optional(),
+  categoryId: eventFields.categoryId.optional(),
+  type: eventFields.type.default('in_person'),
+  visibility: eventFields.visibility.default('public'),
+  venueId: eventFields.venueId.optional(),
+  location: eventFields.location.optional(),
+  address: eventFields.address.optional(),
+  recurrence: eventFields.recurrence.optional(),
+  virtualProvider: eventFields.virtualProvider.optional(),
+  virtualUrl: eventFields.virtualUrl.optional(),
+  imageUrl: eventFields.imageUrl.optional(),
+  capacity: eventFields.capacity.optional(),
+  tags: eventFields.tags.default([]),
+  status: z.enum(['draft', 'published']).default('draft').openapi({ description: 'Publish at once, or keep as a draft only the organizer sees' }),
+}).openapi('CreateEventRequest');
+
+export type EventInput = z.infer<typeof createEventBody>;
+
+export const updateEventBody = z.strictObject({
+  ...Object.fromEntries(Object.entries(eventFields).map(([key, schema]) => [key, schema.optional()])) as {
+    [K in keyof typeof eventFields]: z.ZodOptional<(typeof eventFields)[K]>
+  },
+  status: z.enum(['draft', 'published']).optional().openapi({ description: 'draft -> published publishes; a published event cannot go back to draft' }),
+  version: z.number().int().min(1).optional().openapi({ description: 'The version you read; or send it as If-Match' }),
+}).refine((body) => Object.keys(body).some((key) => key !== 'version'), 'Send at least one field to change')
+  .openapi('UpdateEventRequest');
+
+export type EventChanges = z.infer<typeof updateEventBody>;
+
+export const cancelEventBody = z.strictObject({ reason: z.string().trim().min(1).max(1000).optional() }).openapi('CancelEventRequest');
+
+export const eventSchema = z.object({
+  id: z.uuid(),
+  organizerId: z.uuid(),
+  title: z.string(),
+  summary: z.string().nullable(),
+  description: z.string().nullable(),
+  categoryId: z.uuid().nullable(),
+  status: z.enum(eventStatuses),
+  type: z.enum(eventTypes),
+  visibility: z.enum(visibilities),
+  venueId: z.uuid().nullable(),
+  location: pointSchema.nullable(),
+  address: z.string().nullable(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  timezone: z.string(),
+  recurrence: recurrenceSchema.nullable(),
+  virtualProvider: z.enum(virtualProviders).nullable(),
+  virtualUrl: z.string().nullable().optional().openapi({ description: 'Only for the organizer and attendees with an active registration' }),
+  imageUrl: z.string().nullable(),
+  capacity: z.number().int().nullable(),
+  seatsSold: z.number().int(),
+  seatsAvailable: z.number().int().nullable().openapi({ description: 'null: unlimited' }),
+  isFree: z.boolean(),
+  priceMinMinor: z.number().int().nullable(),
+  priceMaxMinor: z.number().int().nullable(),
+  currency: z.string().nullable(),
+  tags: z.array(z.string()),
+  counts: z.object({ views: z.number(), likes: z.number(), comments: z.number(), shares: z.number(), registrations: z.number(), checkins: z.number() }),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  publishedAt: z.string().nullable(),
+  cancelledAt: z.string().nullable(),
+  cancellationReason: z.string().nullable(),
+}).openapi('Event');
+
+export type EventDocument = z.infer<typeof eventSchema>;
+
+export type RecurrenceInput = z.infer<typeof recurrenceSchema>;

@@ -1,0 +1,31 @@
+import { invalidateAll, readThrough } from '../../../shared/cache.ts';
+import type { Stores } from '../../../shared/stores/index.ts';
+import { eventsRepo } from '../repo/events.ts';
+import type { EventDocument } from '../schemas.ts';
+import { eventDocument } from './events-view.ts';
+
+/** Time to live of each cache, in seconds. */
+export const EVENT_TTL = 30 * 60;
+export const FEATURED_TTL = 15 * 60;
+export const NEARBY_TTL = 5 * 60;
+
+/** The family of list caches (featured, nearby) that any event change orphans. */
+export const EVENT_LISTS = 'event-lists';
+
+const eventKey = (id: string) => `event:v1:${id}`;
+
+/** The event's full document (virtual link included: strip it per viewer), cached 30 minutes. */
+export function cachedEventDocument(stores: Stores, id: string): Promise<EventDocument | null> {
+  return readThrough(stores.redis, eventKey(id), EVENT_TTL, async () => {
+    const row = await eventsRepo.find(stores.postgres, id);
+    return row ? eventDocument(row) : null;
+  });
+}
+
+/**
+ * Call after any committed change to an event that the API shows (fields, status, seats, tiers,
+ * counters that matter): drops its document and orphans the featured and nearby lists.
+ */
+export function invalidateEventCache(stores: Stores, eventId: string): Promise<void> {
+  return invalidateAll(stores.redis, [eventKey(eventId)], [EVENT_LISTS]);
+}
