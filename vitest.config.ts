@@ -15,7 +15,7 @@ function workerProject(name: string, include: string[], setupFile: string, store
   return {
     plugins: [
       cloudflareTest(async ({ inject }) => {
-        const stack = inject('stack') as unknown as StackEnv & { TEST_CONTROL_URL: string };
+        const stack = inject('stack') as unknown as StackEnv & { TEST_CONTROL_URL: string; FAKE_PROVIDERS_URL: string };
         return {
           wrangler: { configPath: './wrangler.toml' },
           miniflare: {
@@ -29,6 +29,9 @@ function workerProject(name: string, include: string[], setupFile: string, store
               BREAKER_FAILURES: '3',
               BREAKER_COOLDOWN_MS: '1000',
               REFRESH_REUSE_GRACE_SECONDS: '1',
+              // Forecasts come from the fake Open-Meteo; a short timeout keeps the slow-provider test quick.
+              WEATHER_API_URL: stack.FAKE_PROVIDERS_URL,
+              WEATHER_TIMEOUT_MS: '1000',
             },
           },
         };

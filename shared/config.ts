@@ -49,6 +49,9 @@ const configSchema = z.object({
   SENDGRID_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.sendgrid.com'),
   EMAIL_FROM: z.string().min(3).default('Flow <no-reply@flow.app>'),
   APP_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8787'),
+  // Weather forecasts (Open-Meteo's public API; a local fake server in tests)
+  WEATHER_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.open-meteo.com'),
+  WEATHER_TIMEOUT_MS: integer(3_000, 100),
   // Ticketing: how long a waitlist offer holds its seats before it goes to the next in line.
   WAITLIST_OFFER_SECONDS: integer(86_400, 1),
 }).refine((config) => config.EMAIL_PROVIDER !== 'sendgrid' || config.SENDGRID_API_KEY, {

@@ -8,12 +8,17 @@
 //             FAKE_SENDGRID_API_KEY and the body has personalizations[].to[].email, from.email,
 //             subject and content[{type, value}]; 401 for a missing or wrong key; 400 for a
 //             malformed body. Errors in SendGrid's shape: { errors: [{ message, field, help }] }.
+//   openmeteo GET /v1/forecast  Open-Meteo's daily forecast: latitude, longitude, daily=<known
+//             variables>, timezone, start_date, end_date (YYYY-MM-DD, at most 16 days ahead);
+//             answers FAKE_OPEN_METEO_DAY's values for every day asked. Errors in Open-Meteo's
+//             shape: 400 { error: true, reason }.
 // Control (never recorded):
 //   GET  /_fake/requests?provider=sendgrid   what the provider received, oldest first
 //   DELETE /_fake/requests[?provider=...]    forget recorded requests
 //   POST /_fake/fail-next?provider=&status=&match=&count=
 //        the next `count` (default 1) provider requests answer `status` (default 503); with
-//        `match`, only requests whose raw body contains it (e.g. a test's unique recipient)
+//        `match`, only requests whose raw body or query string contains it (e.g. a test's
+//        unique recipient, or a forecast's latitude)
 //   POST /_fake/delay-next?provider=&ms=&match=
 //        the next matching request is answered only after `ms` (at most 30 s), to test timeouts
 //   POST /_fake/reset                        forget requests and pending faults
@@ -30,12 +35,14 @@ const MAX_DELAY_MS = 30_000;
 /** Whole-request and header deadlines: a stuck client never holds the server. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export type ProviderName = 'sendgrid';
+export type ProviderName = 'sendgrid' | 'openmeteo';
 
 export interface RecordedRequest {
   provider: ProviderName;
   method: string;
   path: string;
+  /** The query string as sent, with its leading '?', or ''. */
+  query: string;
   /** Lower-case names; multi-valued headers joined with ", ". */
   headers: Record<string, string>;
   /** Raw body text. */
@@ -64,7 +71,7 @@ interface Answer {
 interface Provider {
   method: string;
   path: string;
-  handle(request: { headers: Record<string, string>; body: string; json: unknown }): Answer;
+  handle(request: { headers: Record<string, string>; body: string; json: unknown; query: URLSearchParams }): Answer;
 }
 
 const sendGridError = (status: number, message: string, field: string | null = null): Answer => ({
@@ -129,6 +136,55 @@ function sendGrid(apiKey: string): Provider {
   };
 }
 
+/** What the fake Open-Meteo forecasts for any place and day (tests assert these values). */
+export const FAKE_OPEN_METEO_DAY = {
+  weather_code: 61,
+  temperature_2m_max: 21.4,
+  temperature_2m_min: 12.1,
+  precipitation_probability_max: 40,
+  wind_speed_10m_max: 14.8,
+} as const;
+
+const OPEN_METEO_FORECAST_DAYS = 16;
+const DAY_MS = 86_400_000;
+const openMeteoError = (reason: string): Answer => ({ status: 400, body: { error: true, reason } });
+const isoDay = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Open-Meteo's /v1/forecast, daily variables only, checked the way the real API checks them. */
+function openMeteo(): Provider {
+  return {
+    method: 'GET',
+    path: '/v1/forecast',
+    handle({ query }) {
+      const latitude = Number(query.get('latitude'));
+      const longitude = Number(query.get('longitude'));
+      if (!query.has('latitude') || !(Math.abs(latitude) <= 90)) return openMeteoError('Latitude must be in range of -90 to 90°.');
+      if (!query.has('longitude') || !(Math.abs(longitude) <= 180)) return openMeteoError('Longitude must be in range of -180 to 180°.');
+      const daily = (query.get('daily') ?? '').split(',').filter(Boolean);
+      const unknown = daily.find((name) => !(name in FAKE_OPEN_METEO_DAY));
+      if (unknown !== undefined) return openMeteoError(`Cannot initialize WeatherVariable from invalid String value ${unknown}.`);
+      if (daily.length > 0 && !query.get('timezone')) return openMeteoError('Timezone is required when requesting daily data.');
+      const start = query.get('start_date') ?? '';
+      const end = query.get('end_date') ?? '';
+      if (!isoDay.test(start) || !isoDay.test(end) || end < start) return openMeteoError('Parameter start_date and end_date must be dates (yyyy-mm-dd) with end_date on or after start_date.');
+      const today = Date.parse(new Date().toISOString().slice(0, 10));
+      const last = new Date(today + (OPEN_METEO_FORECAST_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
+      if (end > last) return openMeteoError(`Parameter 'end_date' is out of allowed range from ${new Date(today - 92 * DAY_MS).toISOString().slice(0, 10)} to ${last}`);
+      const days: string[] = [];
+      for (let day = Date.parse(start); day <= Date.parse(end); day += DAY_MS) days.push(new Date(day).toISOString().slice(0, 10));
+      const units: Record<string, string> = { weather_code: 'wmo code', temperature_2m_max: '°C', temperature_2m_min: '°C', precipitation_probability_max: '%', wind_speed_10m_max: 'km/h' };
+      return {
+        status: 200,
+        body: {
+          latitude, longitude, generationtime_ms: 0.1, utc_offset_seconds: 0, timezone: query.get('timezone'), timezone_abbreviation: 'GMT', elevation: 12,
+          daily_units: { time: 'iso8601', ...Object.fromEntries(daily.map((name) => [name, units[name]])) },
+          daily: { time: days, ...Object.fromEntries(daily.map((name) => [name, days.map(() => FAKE_OPEN_METEO_DAY[name as keyof typeof FAKE_OPEN_METEO_DAY])])) },
+        },
+      };
+    },
+  };
+}
+
 export interface FakeProviders {
   /** http://127.0.0.1:PORT */
   url: string;
@@ -143,8 +199,8 @@ export interface FakeProvidersOptions {
 
 /** Starts the fake providers on a free 127.0.0.1 port. */
 export async function startFakeProviders(options: FakeProvidersOptions = {}): Promise<FakeProviders> {
-  const providers: Record<ProviderName, Provider> = { sendgrid: sendGrid(options.sendgridApiKey ?? FAKE_SENDGRID_API_KEY) };
-  const recorded: Record<ProviderName, RecordedRequest[]> = { sendgrid: [] };
+  const providers: Record<ProviderName, Provider> = { sendgrid: sendGrid(options.sendgridApiKey ?? FAKE_SENDGRID_API_KEY), openmeteo: openMeteo() };
+  const recorded: Record<ProviderName, RecordedRequest[]> = { sendgrid: [], openmeteo: [] };
   let faults: Fault[] = [];
   const delayed = new Set<NodeJS.Timeout>();
 
@@ -167,12 +223,12 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
   };
 
   /** Takes the first pending fault that applies to this request (a fault with a status wins over a delay). */
-  const takeFault = (provider: ProviderName, body: string): { status?: number; delayMs?: number } => {
+  const takeFault = (provider: ProviderName, searchable: string): { status?: number; delayMs?: number } => {
     const taken: { status?: number; delayMs?: number } = {};
     for (const fault of faults) {
       if (fault.remaining <= 0) continue;
       if (fault.provider !== undefined && fault.provider !== provider) continue;
-      if (fault.match !== undefined && !body.includes(fault.match)) continue;
+      if (fault.match !== undefined && !searchable.includes(fault.match)) continue;
       if (fault.status !== undefined && taken.status === undefined) {
         taken.status = fault.status;
         fault.remaining--;
@@ -251,12 +307,12 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
       for (const [key, value] of Object.entries(request.headers)) {
         if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
       }
-      const fault = takeFault(name, body);
+      const fault = takeFault(name, body + url.search);
       const answer: Answer = fault.status !== undefined
         ? { status: fault.status, body: { errors: [{ message: `fake ${name}: failing on request (status ${fault.status})`, field: null, help: null }] } }
-        : provider.handle({ headers, body, json });
+        : provider.handle({ headers, body, json, query: url.searchParams });
       const list = recorded[name];
-      list.push({ provider: name, method: request.method ?? '', path: url.pathname, headers, body, ...(json !== undefined ? { json } : {}), status: answer.status, receivedAt: new Date().toISOString() });
+      list.push({ provider: name, method: request.method ?? '', path: url.pathname, query: url.search, headers, body, ...(json !== undefined ? { json } : {}), status: answer.status, receivedAt: new Date().toISOString() });
       if (list.length > MAX_RECORDED) list.splice(0, list.length - MAX_RECORDED);
 
       if (fault.delayMs === undefined) return send(response, answer);
