@@ -3,6 +3,7 @@ import type { AppEnv } from '../../shared/http/app-env.ts';
 import { eventRoutes } from './routes/events.ts';
 import { venueRoutes } from './routes/venues.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { weatherRoutes } from './routes/weather.ts';
 
 /**
  * Mounts the event service under /api/v1: events (listing, nearby, featured, CRUD), venues,
@@ -14,6 +15,7 @@ export function mountEvents(app: OpenAPIHono<AppEnv>): void {
   void app;
   app.route('/api/v1/venues', venueRoutes);
   app.route('/api/v1', catalogRoutes);
+  app.route('/api/v1', weatherRoutes);
   // Last: /events/{id} must not shadow the more specific /events/... routes mounted above.
   app.route('/api/v1/events', eventRoutes);
 }
