@@ -1,0 +1,50 @@
+import { hasPermission, type AuthContext } from '../../../shared/auth/middleware.ts';
+import { AppError } from '../../../shared/errors.ts';
+import type { TicketedEventRow } from '../repo/ticketed-events.ts';
+import type { PagePosition } from '../repo/registrations.ts';
+import { cursorPart, decodePageCursor, encodePageCursor } from './page-cursor.ts';
+
+/** The permissions that let someone other than the organizer act on an event's ticketing. */
+export type EventPermission = 'edit_event' | 'manage_attendees';
+
+const isManager = (auth: AuthContext | null, event: TicketedEventRow, permission: EventPermission) =>
+  auth !== null && (auth.userId === event.organizer_id || hasPermission(auth, permission));
+
+/**
+ * The event, if the caller may see it: drafts exist only for their organizer and staff, so to
+ * anyone else a draft is "not found" rather than "forbidden" (no one learns it exists).
+ */
+export function visibleEvent(event: TicketedEventRow | null, auth: AuthContext | null): TicketedEventRow {
+  if (!event || (event.status === 'draft' && !isManager(auth, event, 'edit_event'))) throw new AppError('not_found', 'No such event.');
+  return event;
+}
+
+/** The event, if the caller is its organizer or holds `permission` (admins always do). */
+export function managedEvent(event: TicketedEventRow | null, auth: AuthContext, permission: EventPermission): TicketedEventRow {
+  const visible = visibleEvent(event, auth);
+  if (!isManager(auth, visible, permission)) throw new AppError('forbidden', `Only the organizer or someone with ${permission} may do this.`);
+  return visible;
+}
+
+/** SQLSTATE and constraint of a Postgres error, when it is one. */
+export function pgViolation(error: unknown): { code: string; constraint: string | undefined } | null {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
+  return { code, constraint: typeof constraint === 'string' ? constraint : undefined };
+}
+
+/** Where a page starts, from the client's cursor (nextCursor of the previous page). */
+export function decodeCursor(cursor: string | undefined): PagePosition | null {
+  if (cursor === undefined) return null;
+  const [at, id] = decodePageCursor(cursor, [cursorPart.isoTime, cursorPart.uuid]) as [string, string];
+  return { at: new Date(at), id };
+}
+
+const cursorKey = ([at, id]: [Date, string]) => [at.toISOString(), id];
+
+/** A page of `limit` items from `limit + 1` rows fetched, with the cursor for the next page. */
+export function pageOf<Row, Item>(rows: Row[], limit: number, view: (row: Row) => Item, position: (row: Row) => [Date, string]) {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items: items.map(view), nextCursor: rows.length > limit && last ? encodePageCursor(cursorKey(position(last))) : null };
+}
