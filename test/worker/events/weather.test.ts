@@ -94,7 +94,7 @@ describe('GET /api/v1/events/{id}/weather', () => {
     expect((await getWeather(a.id)).status).toBe(200);
     const response = await getWeather(b.id);
     expect(response.status).toBe(200);
-    expect((await response.json()).location).toEqual({ latitude: nearby.lat, longitude: nearby.lng });
+    expect(((await response.json()) as { location: unknown }).location).toEqual({ latitude: nearby.lat, longitude: nearby.lng });
     expect(await providerRequestsFor(point)).toHaveLength(1);
   });
 
@@ -104,9 +104,25 @@ describe('GET /api/v1/events/{id}/weather', () => {
     const nextDay = addDays(localDateAt(Date.parse(event.startsAt), 'Europe/Rome'), 1);
     const response = await getWeather(event.id, `?date=${nextDay}`);
     expect(response.status).toBe(200);
-    expect((await response.json()).forecast.date).toBe(nextDay);
+    expect(((await response.json()) as { forecast: { date: string } }).forecast.date).toBe(nextDay);
     const problem = await expectProblem(await getWeather(event.id, `?date=${addDays(nextDay, 5)}`), 422);
-    expect(problem.detail).toContain('does not run');
+    expect(problem.detail).toContain('does not take place');
+  });
+
+  it('forecasts the days a recurring event runs, but not a cancelled occurrence', async () => {
+    const point = freshPoint();
+    const startsAt = new Date(Date.now() + 1 * DAY);
+    const event = await createEvent(organizer, { location: point, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(), recurrence: { freq: 'daily', interval: 2, count: 4 } });
+    const first = localDateAt(startsAt.getTime(), 'Europe/Rome');
+    await testStores().postgres.query(
+      `insert into event_occurrence_exceptions (event_id, original_starts_at, kind) values ($1, $2, 'cancelled')`,
+      [event.id, new Date(startsAt.getTime() + 2 * DAY)],
+    );
+    expect((await getWeather(event.id, `?date=${addDays(first, 4)}`)).status).toBe(200);
+    await expectProblem(await getWeather(event.id, `?date=${addDays(first, 1)}`), 422); // not a day of the rule
+    await expectProblem(await getWeather(event.id, `?date=${addDays(first, 2)}`), 422); // cancelled
+    const byDefault = await getWeather(event.id);
+    expect(((await byDefault.json()) as { date: string }).date).toBe(first);
   });
 });
 

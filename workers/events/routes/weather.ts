@@ -8,7 +8,7 @@ import { eventWeatherSchema, weatherQuery } from '../weather/schemas.ts';
 
 const forecast = createRoute({
   method: 'get', path: '/events/{id}/weather', tags: ['events'],
-  summary: "Weather forecast for the event's place on its day (published in-person and hybrid events)",
+  summary: "Weather forecast for the event's place on the day of its next occurrence, or on ?date= (public in-person and hybrid events)",
   description: 'Daily forecast (WMO code, min/max °C, precipitation chance, wind) from the weather provider, cached for two hours per ~1 km cell and day. '
     + 'Days more than 16 days ahead have no forecast yet (422, with availableFrom); online-only events have no place (422).',
   request: { params: idParam, query: weatherQuery },
@@ -22,7 +22,7 @@ const forecast = createRoute({
 export const weatherRoutes = createServiceApp().openapi(forecast, async (c) => {
   const config = c.get('config');
   const weather = await eventWeather(
-    { postgres: c.get('stores').postgres, redis: c.get('stores').redis, provider: createWeatherProvider(config), timeoutMs: config.WEATHER_TIMEOUT_MS, deadline: c.get('deadline') },
+    { stores: c.get('stores'), provider: createWeatherProvider(config), timeoutMs: config.WEATHER_TIMEOUT_MS, deadline: c.get('deadline') },
     c.req.valid('param').id,
     c.req.valid('query').date,
   );

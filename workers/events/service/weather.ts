@@ -1,19 +1,22 @@
 import { readThrough } from '../../../shared/cache.ts';
 import { AppError } from '../../../shared/errors.ts';
-import type { Postgres, RedisStore } from '../../../shared/stores/index.ts';
-import { addDays, knownZoneOr, localDateAt } from '../calendar/time-zone.ts';
-import { eventPlaceRepo, type EventPlaceRow } from '../weather/event-place.ts';
-import { WeatherProviderError, type DailyForecast, type WeatherProvider } from '../weather/index.ts';
+import type { Stores } from '../../../shared/stores/index.ts';
+import { addDays, knownZoneOr, localDateAt, startOfLocalDay } from '../calendar/time-zone.ts';
+import { expandOccurrences } from '../recurrence/expand.ts';
+import { occurrenceExceptionsRepo } from '../repo/occurrence-exceptions.ts';
+import type { EventDocument } from '../schemas.ts';
+import { WeatherProviderError, type DailyForecast, type ForecastQuery, type WeatherProvider } from '../weather/index.ts';
+import { getEventForViewer } from './events.ts';
 
 /** Forecasts change a few times a day; two hours keeps them fresh and the provider unbothered. */
 export const WEATHER_CACHE_TTL_SECONDS = 2 * 60 * 60;
 /** Two decimals is about 1 km: every event in that cell shares one cached forecast per day. */
 const CELL_DECIMALS = 2;
 const RETRY_AFTER_SECONDS = 30;
+const FAR_FUTURE = new Date('9999-12-31T00:00:00Z');
 
 export interface WeatherDeps {
-  postgres: Pick<Postgres, 'query'>;
-  redis: RedisStore;
+  stores: Stores;
   provider: WeatherProvider;
   /** Longest wait for the provider. */
   timeoutMs: number;
@@ -36,37 +39,47 @@ export function weatherCacheKey(latitude: number, longitude: number, timezone: s
 }
 
 /**
- * The forecast for an event's place on its day (or on `requestedDate`, a day the event runs).
- * Served from Redis when another request asked for the same cell and day in the last two hours;
- * otherwise asked of the provider, and cached only when the provider answered.
+ * The forecast for a public event's place on `requestedDate` (a local day it runs), or by
+ * default on the day of its next occurrence. Served from Redis when a request asked for the same
+ * cell and day in the last two hours; otherwise asked of the provider, and cached only on success.
  */
 export async function eventWeather(deps: WeatherDeps, eventId: string, requestedDate?: string): Promise<EventWeather> {
-  const event = await eventPlaceRepo.findPublic(deps.postgres, eventId);
-  if (!event) throw new AppError('not_found', 'No such event.');
-  if (event.type === 'virtual' || event.latitude === null || event.longitude === null) {
-    throw new AppError('unprocessable', 'This event takes place online: there is no place to forecast.');
-  }
+  const event = await getEventForViewer(deps.stores, eventId, null);
+  if (event.status === 'cancelled') throw new AppError('unprocessable', 'This event is cancelled.');
+  if (event.type === 'virtual' || !event.location) throw new AppError('unprocessable', 'This event takes place online: there is no place to forecast.');
   const timezone = knownZoneOr(event.timezone);
-  const date = requestedDate ?? localDateAt(event.starts_at.getTime(), timezone);
-  assertEventRunsOn(event, timezone, date);
-  assertForecastable(date, localDateAt(deps.now ?? Date.now(), timezone), deps.provider.forecastDays);
+  const now = deps.now ?? Date.now();
+  const date = requestedDate ?? (await nextDayOf(deps.stores, event, timezone, now));
+  if (requestedDate !== undefined && !(await runsOn(deps.stores, event, timezone, requestedDate))) {
+    throw new AppError('unprocessable', `The event does not take place on ${requestedDate}.`);
+  }
+  assertForecastable(date, localDateAt(now, timezone), deps.provider.forecastDays);
 
-  const latitude = Number(event.latitude.toFixed(CELL_DECIMALS));
-  const longitude = Number(event.longitude.toFixed(CELL_DECIMALS));
+  const latitude = Number(event.location.lat.toFixed(CELL_DECIMALS));
+  const longitude = Number(event.location.lng.toFixed(CELL_DECIMALS));
   const key = weatherCacheKey(latitude, longitude, timezone, date);
   // askProvider throws rather than answering null, so a failure is never cached.
-  const forecast = (await readThrough(deps.redis, key, WEATHER_CACHE_TTL_SECONDS, () => askProvider(deps, { latitude, longitude, timezone, date })))!;
-  return { eventId: event.id, date, timezone, location: { latitude: event.latitude, longitude: event.longitude }, forecast };
+  const forecast = (await readThrough(deps.stores.redis, key, WEATHER_CACHE_TTL_SECONDS, () => askProvider(deps, { latitude, longitude, timezone, date })))!;
+  return { eventId: event.id, date, timezone, location: { latitude: event.location.lat, longitude: event.location.lng }, forecast };
 }
 
-function assertEventRunsOn(event: EventPlaceRow, timezone: string, date: string): void {
-  const first = localDateAt(event.starts_at.getTime(), timezone);
-  // A recurring event runs on days from its first one up to its rule's end; a one-off event on
-  // the days it spans. Which days a rule actually hits is the recurrence expansion's business.
-  const last = event.recurrence
-    ? (event.recurrence.until?.slice(0, 10) ?? '9999-12-31')
-    : localDateAt(event.ends_at.getTime() - 1, timezone);
-  if (date < first || date > last) throw new AppError('unprocessable', `The event does not run on ${date}.`, { extensions: { firstDay: first, lastDay: last } });
+async function occurrencesBetween(stores: Stores, event: EventDocument, timezone: string, from: Date, to: Date, limit: number) {
+  const exceptions = event.recurrence ? (await occurrenceExceptionsRepo.listFor(stores.postgres, [event.id])).get(event.id) : undefined;
+  return expandOccurrences({
+    startsAt: new Date(event.startsAt), endsAt: new Date(event.endsAt), timezone, rule: event.recurrence, exceptions, from, to, limit,
+  });
+}
+
+/** The local day of the next occurrence not yet over (today if one is under way), else the first day. */
+async function nextDayOf(stores: Stores, event: EventDocument, timezone: string, now: number): Promise<string> {
+  const [next] = await occurrencesBetween(stores, event, timezone, new Date(now), FAR_FUTURE, 1);
+  return localDateAt(next ? Math.max(next.startsAt.getTime(), now) : Date.parse(event.startsAt), timezone);
+}
+
+async function runsOn(stores: Stores, event: EventDocument, timezone: string, date: string): Promise<boolean> {
+  const from = new Date(startOfLocalDay(date, timezone));
+  const to = new Date(startOfLocalDay(addDays(date, 1), timezone));
+  return (await occurrencesBetween(stores, event, timezone, from, to, 1)).length > 0;
 }
 
 function assertForecastable(date: string, today: string, forecastDays: number): void {
@@ -79,15 +92,15 @@ function assertForecastable(date: string, today: string, forecastDays: number): 
   }
 }
 
-async function askProvider(deps: WeatherDeps, query: Parameters<WeatherProvider['dailyForecast']>[0]): Promise<DailyForecast> {
+async function askProvider(deps: WeatherDeps, query: ForecastQuery): Promise<DailyForecast> {
   const remainingMs = deps.deadline - Date.now();
   if (remainingMs <= 0) throw new AppError('timeout', 'The request ran out of time.');
-  const boundByDeadline = remainingMs < deps.timeoutMs;
   try {
     return await deps.provider.dailyForecast(query, AbortSignal.timeout(Math.min(deps.timeoutMs, remainingMs)));
   } catch (error) {
     if (!(error instanceof WeatherProviderError)) throw error;
-    if (boundByDeadline && Date.now() >= deps.deadline) throw new AppError('timeout', 'The request ran out of time waiting for the weather provider.', { cause: error });
+    // Cut short by the request's own deadline rather than the provider's timeout: the request is out of time.
+    if (remainingMs < deps.timeoutMs && Date.now() >= deps.deadline) throw new AppError('timeout', 'The request ran out of time waiting for the weather provider.', { cause: error });
     throw new AppError('store_unavailable', 'Weather provider unavailable; try again shortly.', {
       extensions: { provider: 'weather' },
       headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
