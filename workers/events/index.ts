@@ -4,6 +4,10 @@ import { eventRoutes } from './routes/events.ts';
 import { venueRoutes } from './routes/venues.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { weatherRoutes } from './routes/weather.ts';
+import { attendanceRoutes } from './routes/attendance.ts';
+import { checkInRoutes } from './routes/check-in.ts';
+import { tierRoutes } from './routes/tiers.ts';
+import { waitlistRoutes } from './routes/waitlist.ts';
 
 /**
  * Mounts the event service under /api/v1: events (listing, nearby, featured, CRUD), venues,
@@ -16,6 +20,10 @@ export function mountEvents(app: OpenAPIHono<AppEnv>): void {
   app.route('/api/v1/venues', venueRoutes);
   app.route('/api/v1', catalogRoutes);
   app.route('/api/v1', weatherRoutes);
+  app.route('/api/v1', tierRoutes);
+  app.route('/api/v1', attendanceRoutes);
+  app.route('/api/v1', waitlistRoutes);
+  app.route('/api/v1', checkInRoutes);
   // Last: /events/{id} must not shadow the more specific /events/... routes mounted above.
   app.route('/api/v1/events', eventRoutes);
 }

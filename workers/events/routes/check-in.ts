@@ -1,0 +1,37 @@
+import { createRoute } from '@hono/zod-openapi';
+import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { loadKeyRing } from '../../../shared/auth/keys.ts';
+import { createServiceApp } from '../../../shared/http/create-app.ts';
+import { problemResponses } from '../../../shared/validation.ts';
+import { attendeesPage, attendeesQuery, checkInBody, checkInResultSchema, eventIdParam } from '../ticketing-schemas.ts';
+import { listAttendees } from '../service/attendees.ts';
+import { checkIn } from '../service/check-in.ts';
+
+const authed = { security: [{ bearer: [] }], middleware: requireAuth };
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+const routes = {
+  checkIn: createRoute({
+    method: 'post', path: '/events/{id}/check-in', tags: ['ticketing'], ...authed,
+    summary: 'Check an attendee in by scanned ticket, or by registration id (organizer or manage_attendees); once only',
+    request: { params: eventIdParam, body: { ...json(checkInBody), required: true } },
+    responses: {
+      200: { description: 'Checked in', ...json(checkInResultSchema) },
+      ...problemResponses(400, 401, 403, 404, 409, 422),
+    },
+  }),
+  attendees: createRoute({
+    method: 'get', path: '/events/{id}/attendees', tags: ['ticketing'], ...authed,
+    summary: 'Attendees in registration order (organizer or manage_attendees), cursor-paginated',
+    request: { params: eventIdParam, query: attendeesQuery },
+    responses: { 200: { description: 'A page of attendees', ...json(attendeesPage) }, ...problemResponses(400, 401, 403, 404) },
+  }),
+};
+
+/** The door: /api/v1/events/{id}/check-in and the attendee list. */
+export const checkInRoutes = createServiceApp()
+  .openapi(routes.checkIn, async (c) => {
+    const ring = await loadKeyRing(c.get('config').JWT_PRIVATE_KEYS);
+    return c.json(await checkIn(c.get('stores').postgres, ring, currentUser(c), c.req.valid('param').id, c.req.valid('json')), 200);
+  })
+  .openapi(routes.attendees, async (c) => c.json(await listAttendees(c.get('stores').postgres, currentUser(c), c.req.valid('param').id, c.req.valid('query')), 200));
