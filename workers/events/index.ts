@@ -3,6 +3,8 @@ import type { AppEnv } from '../../shared/http/app-env.ts';
 import { eventRoutes } from './routes/events.ts';
 import { venueRoutes } from './routes/venues.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { engagementRoutes } from './routes/engagement.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 import { weatherRoutes } from './routes/weather.ts';
 import { attendanceRoutes } from './routes/attendance.ts';
 import { checkInRoutes } from './routes/check-in.ts';
@@ -19,6 +21,8 @@ export function mountEvents(app: OpenAPIHono<AppEnv>): void {
   void app;
   app.route('/api/v1/venues', venueRoutes);
   app.route('/api/v1', catalogRoutes);
+  app.route('/api/v1/events', engagementRoutes);
+  app.route('/api/v1/events', analyticsRoutes);
   app.route('/api/v1', weatherRoutes);
   app.route('/api/v1', tierRoutes);
   app.route('/api/v1', attendanceRoutes);

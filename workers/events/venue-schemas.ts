@@ -203,3 +203,49 @@ export const tagSchema = z.object({
 }).openapi('Tag');
 
 export const tagListSchema = z.object({ items: z.array(tagSchema) }).openapi('TagList');
+
+// ---- engagement: likes, comments, shares ----
+
+export const commentParams = z.strictObject({
+  id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }),
+  commentId: z.string().regex(/^[0-9a-f]{24}$/, 'a comment id').openapi({ param: { name: 'commentId', in: 'path' } }),
+});
+
+export const likeStateSchema = z.object({
+  liked: z.boolean().openapi({ description: 'Whether the caller likes the event now' }),
+  likeCount: z.number().int(),
+}).openapi('LikeState');
+
+// Plain text: line breaks and tabs are kept, other control characters are refused.
+const commentText = z.string().trim().min(1).max(2000)
+  .refine((value) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value), 'Plain text without control characters');
+
+export const createCommentBody = z.strictObject({ body: commentText }).openapi('CreateCommentRequest');
+
+export const listCommentsQuery = z.strictObject({
+  cursor: z.string().max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const commentSchema = z.object({
+  id: z.string(),
+  eventId: z.uuid(),
+  author: z.object({ id: z.uuid(), username: z.string().nullable().openapi({ description: 'null once the account is gone' }) }),
+  body: z.string().openapi({ description: 'Plain text; clients escape it when rendering' }),
+  createdAt: z.string(),
+}).openapi('Comment');
+
+export const commentPageSchema = z.object({
+  items: z.array(commentSchema),
+  nextCursor: z.string().nullable(),
+  commentCount: z.number().int(),
+}).openapi('CommentPage');
+
+export const shareChannels = ['link', 'email', 'sms', 'whatsapp', 'telegram', 'facebook', 'x', 'linkedin', 'instagram', 'other'] as const;
+
+export const shareBody = z.strictObject({ channel: z.enum(shareChannels) }).openapi('ShareRequest');
+
+export const shareResultSchema = z.object({
+  counted: z.boolean().openapi({ description: 'false when the caller already shared this event within the hour' }),
+  shareCount: z.number().int(),
+}).openapi('ShareResult');
