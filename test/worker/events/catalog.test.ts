@@ -150,3 +150,23 @@ describe('tags', () => {
     }
   });
 });
+
+describe('OpenAPI', () => {
+  it('lists the venue, catalogue, engagement and analytics routes with their auth', async () => {
+    const response = await call('/openapi.json');
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    const expected: [string, string, boolean][] = [
+      ['/api/v1/venues', 'get', false], ['/api/v1/venues', 'post', true], ['/api/v1/venues/{id}', 'put', true],
+      ['/api/v1/categories', 'get', false], ['/api/v1/categories', 'post', true], ['/api/v1/categories/{id}', 'put', true],
+      ['/api/v1/tags', 'get', false], ['/api/v1/events/{id}/like', 'post', true], ['/api/v1/events/{id}/like', 'delete', true],
+      ['/api/v1/events/{id}/comments', 'post', true], ['/api/v1/events/{id}/comments/{commentId}', 'delete', true],
+      ['/api/v1/events/{id}/share', 'post', true], ['/api/v1/events/{id}/analytics', 'get', true],
+    ];
+    for (const [path, method, authed] of expected) {
+      const operation = document.paths[path]?.[method];
+      expect(operation, `${method} ${path}`).toBeDefined();
+      if (authed) expect(operation!.security, `${method} ${path}`).toEqual([{ bearer: [] }]);
+    }
+  });
+});
