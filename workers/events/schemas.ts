@@ -134,3 +134,79 @@ export const eventSchema = z.object({
 export type EventDocument = z.infer<typeof eventSchema>;
 
 export type RecurrenceInput = z.infer<typeof recurrenceSchema>;
+
+// Listing, nearby and featured
+
+const MAX_RADIUS_METRES = 200_000;
+
+/** "500", "500m", "2.5km" -> metres; at most 200 km. */
+export const radiusSchema = z.string().regex(/^\d{1,6}(\.\d{1,3})?(m|km)?$/, 'metres, or a number with m or km, e.g. 5km')
+  .transform((text) => (text.endsWith('km') ? Number(text.slice(0, -2)) * 1000 : Number(text.replace(/m$/, ''))))
+  .refine((metres) => metres > 0 && metres <= MAX_RADIUS_METRES, 'between 1 m and 200 km')
+  .openapi({ type: 'string', example: '5km' });
+
+const latitude = z.coerce.number().min(-90).max(90);
+const longitude = z.coerce.number().min(-180).max(180);
+const pageLimit = z.coerce.number().int().min(1).max(100);
+
+/** Response fields a listing may be narrowed to with `fields=`; id is always included. */
+export const listingFields = ['id', 'organizerId', 'title', 'summary', 'description', 'categoryId', 'status', 'type', 'visibility',
+  'venueId', 'location', 'address', 'startsAt', 'endsAt', 'timezone', 'recurrence', 'virtualProvider', 'imageUrl', 'capacity',
+  'seatsSold', 'seatsAvailable', 'isFree', 'priceMinMinor', 'priceMaxMinor', 'currency', 'tags', 'counts', 'version',
+  'createdAt', 'updatedAt', 'publishedAt', 'cancelledAt', 'cancellationReason', 'occurrence', 'distanceMetres', 'rank'] as const;
+
+export const listEventsQuery = z.strictObject({
+  category: z.string().min(1).max(100).optional().openapi({ description: 'Category id or slug; its subcategories are included' }),
+  tags: z.string().max(500).optional().openapi({ description: 'Comma-separated tag names; events with any of them' }),
+  from: isoInstant.optional().openapi({ description: 'Window start (default now): events or occurrences still running then' }),
+  to: isoInstant.optional().openapi({ description: 'Window end: occurrences starting before then' }),
+  type: z.enum(eventTypes).optional(),
+  free: z.enum(['true', 'false']).optional(),
+  priceMin: z.coerce.number().int().min(0).max(1e12).optional().openapi({ description: 'Minor units' }),
+  priceMax: z.coerce.number().int().min(0).max(1e12).optional().openapi({ description: 'Minor units' }),
+  q: z.string().trim().min(1).max(200).optional().openapi({ description: 'Full-text search (web search syntax)' }),
+  near: z.string().regex(/^-?\d{1,3}(\.\d+)?,-?\d{1,3}(\.\d+)?$/, 'lat,lng').optional().openapi({ example: '45.4642,9.19' }),
+  radius: radiusSchema.optional().openapi({ description: 'With near; default 10km, at most 200km' }),
+  status: z.enum(eventStatuses).default('published').openapi({ description: 'Drafts are listed only to their organizer' }),
+  sort: z.enum(['start', 'distance', 'relevance', 'popularity']).default('start'),
+  cursor: z.string().max(500).optional(),
+  limit: pageLimit.default(20),
+  fields: z.string().max(1000).optional().openapi({ description: `Comma-separated subset of: ${listingFields.join(', ')}` }),
+}).superRefine((query, ctx) => {
+  if (query.near) {
+    const [lat, lng] = query.near.split(',').map(Number) as [number, number];
+    if (Math.abs(lat) > 90 || Math.abs(lng) > 180) ctx.addIssue({ code: 'custom', path: ['near'], message: 'lat within ±90, lng within ±180' });
+  }
+  if (query.radius !== undefined && !query.near) ctx.addIssue({ code: 'custom', path: ['radius'], message: 'radius needs near' });
+  if (query.sort === 'distance' && !query.near) ctx.addIssue({ code: 'custom', path: ['sort'], message: 'sort=distance needs near' });
+  if (query.sort === 'relevance' && !query.q) ctx.addIssue({ code: 'custom', path: ['sort'], message: 'sort=relevance needs q' });
+  if (query.from && query.to && Date.parse(query.to) <= Date.parse(query.from)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must follow from' });
+  const unknown = query.fields?.split(',').filter((field) => !(listingFields as readonly string[]).includes(field)) ?? [];
+  if (unknown.length > 0) ctx.addIssue({ code: 'custom', path: ['fields'], message: `unknown fields: ${unknown.join(', ').slice(0, 200)}` });
+});
+
+export type ListEventsQuery = z.infer<typeof listEventsQuery>;
+
+export const nearbyQuery = z.strictObject({
+  lat: latitude,
+  lng: longitude,
+  radius: radiusSchema.optional().openapi({ description: 'Default 10km, at most 200km' }),
+  limit: pageLimit.default(20),
+});
+
+export const featuredQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(50).default(10) });
+
+const occurrenceSchema = z.object({ startsAt: z.string(), endsAt: z.string() }).openapi('Occurrence');
+
+export const eventListItemSchema = eventSchema.omit({ virtualUrl: true }).partial().extend({
+  id: z.uuid(),
+  occurrence: occurrenceSchema.optional().openapi({ description: 'The occurrence inside the window (recurring events appear once per occurrence when sorted by start)' }),
+  distanceMetres: z.number().optional(),
+  rank: z.number().optional(),
+  score: z.number().optional(),
+}).openapi('EventListItem');
+
+export type EventListItem = z.infer<typeof eventListItemSchema>;
+
+export const eventPageSchema = z.object({ items: z.array(eventListItemSchema), nextCursor: z.string().nullable() }).openapi('EventPage');
+export const eventListSchema = z.object({ items: z.array(eventListItemSchema) }).openapi('EventList');

@@ -7,8 +7,12 @@ import { AppError } from '../../../shared/errors.ts';
 import type { AppEnv } from '../../../shared/http/app-env.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
 import { problemResponses } from '../../../shared/validation.ts';
-import { cancelEventBody, createEventBody, eventSchema, idParam, updateEventBody } from '../schemas.ts';
+import { cancelEventBody, createEventBody, eventListSchema, eventPageSchema, eventSchema, featuredQuery, idParam, listEventsQuery, nearbyQuery, updateEventBody } from '../schemas.ts';
 import { cancelEvent, createEvent, getEventForViewer, updateEvent, type EventsDeps } from '../service/events.ts';
+import { featuredEvents } from '../service/featured.ts';
+import { nearbyEvents } from '../service/listing-nearby.ts';
+import { listEventPage } from '../service/listing.ts';
+import { recordEventView } from '../service/views.ts';
 
 const authed = { security: [{ bearer: [] }], middleware: requireAuth };
 
@@ -20,6 +24,21 @@ const eventResponse = (description: string) => ({ description, content: { 'appli
 const jsonBody = <T>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
 const routes = {
+  list: createRoute({
+    method: 'get', path: '/', tags: ['events'], summary: 'Search and list events (filters, sort, cursor pages, sparse fields)', ...maybeAuthed,
+    request: { query: listEventsQuery },
+    responses: { 200: { description: 'A page of events', content: { 'application/json': { schema: eventPageSchema } } }, ...problemResponses(400, 401) },
+  }),
+  nearby: createRoute({
+    method: 'get', path: '/nearby', tags: ['events'], summary: 'Upcoming public events near a point, nearest first',
+    request: { query: nearbyQuery },
+    responses: { 200: { description: 'Events with their distance', content: { 'application/json': { schema: eventListSchema } } }, ...problemResponses(400) },
+  }),
+  featured: createRoute({
+    method: 'get', path: '/featured', tags: ['events'], summary: 'Upcoming public events ranked by the quality score (see README)',
+    request: { query: featuredQuery },
+    responses: { 200: { description: 'Events with their score', content: { 'application/json': { schema: eventListSchema } } }, ...problemResponses(400) },
+  }),
   create: createRoute({
     method: 'post', path: '/', tags: ['events'], summary: 'Create an event (a draft, or published at once)', ...authed,
     request: { body: jsonBody(createEventBody) },
@@ -54,15 +73,25 @@ function ifMatchVersion(header: string | undefined): number | null {
 
 const etag = (version: number) => ({ ETag: `"${version}"` });
 
-/** Events: create, read (per-viewer link visibility), update with optimistic concurrency, cancel. */
+/** Events: list, nearby, featured, create, read (per-viewer link visibility), update with optimistic concurrency, cancel. */
 export const eventRoutes = createServiceApp()
+  .openapi(routes.list, async (c) => c.json(await listEventPage(c.get('stores'), c.req.valid('query'), c.get('auth')?.userId ?? null), 200))
+  // Before /{id}, which would otherwise take "nearby" and "featured" for ids.
+  .openapi(routes.nearby, async (c) => {
+    const { lat, lng, radius, limit } = c.req.valid('query');
+    return c.json({ items: await nearbyEvents(c.get('stores'), { lat, lng }, radius ?? 10_000, limit) }, 200);
+  })
+  .openapi(routes.featured, async (c) => c.json({ items: await featuredEvents(c.get('stores'), c.req.valid('query').limit) }, 200))
   .openapi(routes.create, async (c) => {
     const event = await createEvent(deps(c), currentUser(c), c.req.valid('json'));
     relayOutboxAfterResponse(c);
     return c.json(event, 201, { Location: `/api/v1/events/${event.id}`, ...etag(event.version) });
   })
   .openapi(routes.get, async (c) => {
-    const event = await getEventForViewer(c.get('stores'), c.req.valid('param').id, c.get('auth') ?? null);
+    const stores = c.get('stores');
+    const event = await getEventForViewer(stores, c.req.valid('param').id, c.get('auth') ?? null);
+    // Counted after the response is sent: a view must never slow down or fail the read.
+    c.executionCtx.waitUntil(recordEventView(stores, event.id).catch((error: unknown) => c.get('log').warn('event view not counted', { error: String(error) })));
     return c.json(event, 200, etag(event.version));
   })
   .openapi(routes.update, async (c) => {

@@ -1,4 +1,5 @@
 import { AppError } from '../../../shared/errors.ts';
+import { seriesEnd } from '../recurrence/expand.ts';
 import type { EventRow } from '../repo/events.ts';
 import type { RecurrenceInput } from '../schemas.ts';
 
@@ -36,11 +37,16 @@ export function checkEventShape(shape: EventShape): void {
 
 /**
  * The end of the event's last occurrence for the series_ends_at column: undefined for a one-off
- * event (the column follows ends_at by trigger), null for a recurring one, which the column
- * stores as an endless series until rules are expanded here.
+ * event (the column follows ends_at by trigger), null for an endless series.
  */
 export function seriesEndOf(shape: EventShape): Date | null | undefined {
-  return shape.recurrence ? null : undefined;
+  if (!shape.recurrence) return undefined;
+  try {
+    return seriesEnd({ startsAt: shape.startsAt, endsAt: shape.endsAt, timezone: shape.timezone, rule: shape.recurrence });
+  } catch (error) {
+    if (error instanceof RangeError) throw invalid('recurrence', `The recurrence rule cannot be expanded: ${error.message}`);
+    throw error;
+  }
 }
 
 /**

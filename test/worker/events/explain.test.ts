@@ -1,0 +1,46 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listEvents, type ListingFilter } from '../../../workers/events/repo/events-listing.ts';
+import { registerAndLogin } from '../../support/identity.ts';
+import { testStores } from '../../support/stores.ts';
+
+const filter = (changes: Partial<ListingFilter>): ListingFilter => ({
+  viewerId: null, status: 'published', from: new Date(), to: null, category: null, tags: [], type: null, free: null,
+  priceMinMinor: null, priceMaxMinor: null, q: null, near: null, ...changes,
+});
+
+/** The plan of the exact statement the listing runs for this filter. */
+async function planOf(changes: Partial<ListingFilter>): Promise<string> {
+  return testStores().postgres.transaction(async (tx) => {
+    // Rows were generated and analysed below, so the planner decides on real statistics; a
+    // sequential scan is still forbidden because at a few thousand rows it can be the cheapest.
+    await tx.query('set local enable_seqscan = off');
+    const explaining = { query: <Row>(text: string, params?: unknown[]) => tx.query<Row>(`explain ${text}`, params) };
+    const rows = await listEvents(explaining, filter(changes), { sort: changes.q ? 'relevance' : 'distance', after: null, limit: 20, recurring: null });
+    return (rows as unknown as { 'QUERY PLAN': string }[]).map((row) => row['QUERY PLAN']).join('\n');
+  });
+}
+
+beforeAll(async () => {
+  // Upcoming published events spread over the globe with varied text, as at scale.
+  const organizer = await registerAndLogin();
+  const db = testStores().postgres;
+  await db.query(
+    `insert into events (organizer_id, title, description, starts_at, ends_at, timezone, status, published_at, location)
+     select $1, 'Event ' || n || ' ' || md5(n::text), 'About ' || md5((n * 7)::text), now() + (n % 60) * interval '1 day',
+            now() + (n % 60) * interval '1 day' + interval '2 hours', 'UTC', 'published', now(),
+            st_setsrid(st_makepoint(random() * 340 - 170, random() * 140 - 70), 4326)::geography
+       from generate_series(1, 3000) n`,
+    [organizer.id],
+  );
+  await db.query('analyze events');
+});
+
+describe('query plans', () => {
+  it('near uses the GiST index on events.location', async () => {
+    expect(await planOf({ near: { lat: 45.46, lng: 9.19, radiusMetres: 5_000 } })).toContain('events_location_gist');
+  });
+
+  it('q uses the GIN index on events.search_vector', async () => {
+    expect(await planOf({ q: 'jazz festival' })).toContain('events_search_gin');
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { EventListItem } from '../../../workers/events/schemas.ts';
+import { haversineMetres } from '../../../workers/events/service/listing-nearby.ts';
+import { call, expectProblem } from '../../support/http.ts';
+import { registerAndLogin } from '../../support/identity.ts';
+import { testStores } from '../../support/stores.ts';
+
+interface Spot { id: string; lat: number; lng: number }
+
+/** ~200 published events scattered within ~40 km of a random centre, written straight to Postgres. */
+async function scatter(count: number): Promise<{ centre: { lat: number; lng: number }; spots: Spot[] }> {
+  const organizer = await registerAndLogin();
+  const centre = { lat: Math.random() * 120 - 60, lng: Math.random() * 340 - 170 };
+  const lats = Array.from({ length: count }, () => centre.lat + (Math.random() - 0.5) * 0.7);
+  const lngs = Array.from({ length: count }, () => centre.lng + (Math.random() - 0.5) * 0.7);
+  const rows = await testStores().postgres.query<Spot>(
+    `insert into events (organizer_id, title, starts_at, ends_at, timezone, status, published_at, location)
+     select $1, 'Spot ' || n, now() + interval '1 day', now() + interval '1 day 2 hours', 'UTC', 'published', now(),
+            st_setsrid(st_makepoint(lng, lat), 4326)::geography
+       from unnest($2::float8[], $3::float8[]) with ordinality as p(lat, lng, n)
+     returning id, st_y(location::geometry) as lat, st_x(location::geometry) as lng`,
+    [organizer.id, lats, lngs],
+  );
+  return { centre, spots: rows };
+}
+
+describe('nearby', () => {
+  it('matches a brute-force haversine check, nearest first, from cache and from Postgres alike', async () => {
+    const { centre, spots } = await scatter(200);
+    for (const [radius, metres] of [['10km', 10_000], ['3500m', 3_500], ['25km', 25_000]] as const) {
+      const expected = spots.map((spot) => ({ id: spot.id, d: haversineMetres(centre, spot) })).filter((s) => s.d <= metres).sort((a, b) => a.d - b.d).slice(0, 100);
+      for (let attempt = 0; attempt < 2; attempt += 1) { // the second answer comes from the cell cache
+        const response = await call(`/api/v1/events/nearby?lat=${centre.lat}&lng=${centre.lng}&radius=${radius}&limit=100`);
+        expect(response.status).toBe(200);
+        const { items } = (await response.json()) as { items: EventListItem[] };
+        // Points within a metre of the edge may fall either way on rounding.
+        const clear = (d: number) => Math.abs(d - metres) > 1;
+        expect(items.filter((e) => clear(e.distanceMetres!)).map((e) => e.id)).toEqual(expected.filter((s) => clear(s.d)).map((s) => s.id));
+        for (const item of items) expect(item.distanceMetres).toBeCloseTo(expected.find((s) => s.id === item.id)?.d ?? -1, 0);
+      }
+    }
+    // A point elsewhere in the same cell gets distances from its own position.
+    const moved = { lat: centre.lat + 0.001, lng: centre.lng };
+    const { items } = (await (await call(`/api/v1/events/nearby?lat=${moved.lat}&lng=${moved.lng}&radius=10km&limit=100`)).json()) as { items: EventListItem[] };
+    const expectedMoved = spots.map((s) => ({ id: s.id, d: haversineMetres(moved, s) })).filter((s) => s.d <= 10_000 && Math.abs(s.d - 10_000) > 1).sort((a, b) => a.d - b.d);
+    expect(items.filter((e) => Math.abs(e.distanceMetres! - 10_000) > 1).map((e) => e.id)).toEqual(expectedMoved.slice(0, 100).map((s) => s.id).filter((id) => items.some((e) => e.id === id)));
+  });
+
+  it('the listing with near + sort=distance pages through the same set', async () => {
+    const { centre, spots } = await scatter(60);
+    const expected = spots.map((s) => ({ id: s.id, d: haversineMetres(centre, s) })).filter((s) => s.d <= 15_000).sort((a, b) => a.d - b.d).map((s) => s.id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await call(`/api/v1/events?near=${centre.lat},${centre.lng}&radius=15km&sort=distance&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = (await response.json()) as { items: EventListItem[]; nextCursor: string | null };
+      seen.push(...page.items.map((e) => e.id));
+      cursor = page.nextCursor;
+    } while (cursor && seen.length < 500);
+    expect(seen).toEqual(expected);
+  });
+
+  it('refuses bad coordinates and radii', async () => {
+    for (const query of ['lat=91&lng=0', 'lat=0&lng=181', 'lat=x&lng=0', 'lng=0', 'lat=0&lng=0&radius=201km', 'lat=0&lng=0&radius=0', 'lat=0&lng=0&limit=1000', 'lat=0&lng=0&extra=1']) {
+      await expectProblem(await call(`/api/v1/events/nearby?${query}`), 400);
+    }
+  });
+});

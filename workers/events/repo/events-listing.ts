@@ -1,0 +1,119 @@
+import type { Postgres } from '../../../shared/stores/index.ts';
+import { tagSlug } from './tags.ts';
+import { EVENT_COLUMNS, type EventRow } from './events.ts';
+
+/** An event row of a listing, with its distance from the search point and its text rank. */
+export interface ListedEventRow extends EventRow {
+  distance_m: number | null;
+  rank: number | null;
+  popularity: number;
+}
+
+export type ListingSort = 'start' | 'distance' | 'relevance' | 'popularity';
+
+/** What a listing query filters on; every value arrives validated. */
+export interface ListingFilter {
+  viewerId: string | null;
+  status: 'draft' | 'published' | 'cancelled' | 'completed';
+  from: Date;
+  to: Date | null;
+  category: { id: string } | { slug: string } | null;
+  tags: string[];
+  type: 'in_person' | 'virtual' | 'hybrid' | null;
+  free: boolean | null;
+  priceMinMinor: number | null;
+  priceMaxMinor: number | null;
+  q: string | null;
+  near: { lat: number; lng: number; radiusMetres: number } | null;
+}
+
+/** Where the previous page stopped: the last row's sort value and id. */
+export interface ListingAfter {
+  value: number | string;
+  id: string;
+}
+
+/** Popularity for sort=popularity: registrations weigh most, then likes; views barely. */
+const POPULARITY = `(e.registration_count * 3 + e.like_count * 2 + e.comment_count + e.share_count + e.view_count * 0.1)::float8`;
+
+// Spherical distances (use_spheroid = false) so results agree exactly with a haversine check.
+const SORTS: Record<ListingSort, { expr: string; direction: 'asc' | 'desc' }> = {
+  start: { expr: 'starts_at', direction: 'asc' },
+  distance: { expr: 'distance_m', direction: 'asc' },
+  relevance: { expr: 'rank', direction: 'desc' },
+  popularity: { expr: 'popularity', direction: 'desc' },
+};
+
+/**
+ * One page of events matching the filter, ordered by `sort` then id (keyset pagination).
+ * `recurring` selects one-off events (false) or recurring series (true): a series' first start
+ * says nothing about where its occurrences fall, so the service expands those itself.
+ */
+export async function listEvents(
+  db: Pick<Postgres, 'query'>,
+  filter: ListingFilter,
+  options: { sort: ListingSort; after: ListingAfter | null; limit: number; recurring: boolean | null },
+): Promise<ListedEventRow[]> {
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const where: string[] = [];
+  const viewer = param(filter.viewerId);
+  where.push(`e.status = ${param(filter.status)}`);
+  // Drafts and non-public events are listed only to their organizer.
+  where.push(`((e.visibility = 'public' and e.status <> 'draft') or e.organizer_id = ${viewer}::uuid)`);
+  where.push(`e.series_ends_at > ${param(filter.from)}`);
+  if (filter.to) where.push(`e.starts_at < ${param(filter.to)}`);
+  if (options.recurring !== null) where.push(options.recurring ? 'e.recurrence is not null' : 'e.recurrence is null');
+  if (filter.category) {
+    const [column, value] = 'id' in filter.category ? ['id', param(filter.category.id) + '::uuid'] : ['slug', param(filter.category.slug)];
+    where.push(`e.category_id in (with recursive tree(id) as (select id from categories where ${column} = ${value}
+      union select c.id from categories c join tree on c.parent_id = tree.id) select id from tree)`);
+  }
+  if (filter.tags.length > 0) {
+    where.push(`exists (select 1 from event_tags et join tags t on t.id = et.tag_id where et.event_id = e.id and t.slug = any(${param(filter.tags.map(tagSlug))}::text[]))`);
+  }
+  if (filter.type) where.push(`e.type = ${param(filter.type)}`);
+  if (filter.free !== null) where.push(`e.is_free = ${param(filter.free)}`);
+  if (filter.priceMinMinor !== null) where.push(`coalesce(e.price_max_minor, 0) >= ${param(filter.priceMinMinor)}`);
+  if (filter.priceMaxMinor !== null) where.push(`coalesce(e.price_min_minor, 0) <= ${param(filter.priceMaxMinor)}`);
+
+  let distance = 'null::float8';
+  if (filter.near) {
+    const point = `st_setsrid(st_makepoint(${param(filter.near.lng)}::float8, ${param(filter.near.lat)}::float8), 4326)::geography`;
+    where.push(`st_dwithin(e.location, ${point}, ${param(filter.near.radiusMetres)}::float8, false)`);
+    distance = `st_distance(e.location, ${point}, false)`;
+  }
+  let rank = 'null::float8';
+  if (filter.q) {
+    const query = `websearch_to_tsquery('english', ${param(filter.q)})`;
+    where.push(`e.search_vector @@ ${query}`);
+    rank = `ts_rank_cd(e.search_vector, ${query})::float8`;
+  }
+
+  const sort = SORTS[options.sort];
+  let keyset = 'true';
+  if (options.after) {
+    const value = options.sort === 'start' ? `${param(options.after.value)}::timestamptz` : `${param(options.after.value)}::float8`;
+    const beyond = sort.direction === 'asc' ? '>' : '<';
+    keyset = `(${sort.expr} ${beyond} ${value} or (${sort.expr} = ${value} and id > ${param(options.after.id)}::uuid))`;
+  }
+  return db.query<ListedEventRow>(
+    `select * from (
+       select ${EVENT_COLUMNS}, ${distance} as distance_m, ${rank} as rank, ${POPULARITY} as popularity
+         from events e where ${where.join(' and ')}
+     ) listed
+     where ${keyset}
+     order by ${sort.expr} ${sort.direction}, id
+     limit ${param(options.limit)}`,
+    params,
+  );
+}
+
+/** The cancelled and moved occurrences of these series, for recurrence expansion. */
+export async function occurrenceExceptions(db: Pick<Postgres, 'query'>, eventIds: string[]) {
+  if (eventIds.length === 0) return [];
+  return db.query<{ event_id: string; original_starts_at: Date; kind: 'cancelled' | 'moved'; new_starts_at: Date | null; new_ends_at: Date | null }>(
+    'select event_id, original_starts_at, kind, new_starts_at, new_ends_at from event_occurrence_exceptions where event_id = any($1::uuid[])',
+    [eventIds],
+  );
+}
