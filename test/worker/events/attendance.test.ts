@@ -49,6 +49,18 @@ describe('attend', () => {
     expect(await seatsOf(event.id)).toMatchObject({ seats_sold: 2 });
   });
 
+  it('the event shows the seats left at once (its cached document is dropped on every seat change)', async () => {
+    const organizer = await quickUser();
+    const event = await createEvent(organizer, { capacity: 4 });
+    const seatsAvailable = async () => ((await (await call(`/api/v1/events/${event.id}`)).json()) as { seatsAvailable: number }).seatsAvailable;
+    expect(await seatsAvailable()).toBe(4);
+    const user = await quickUser();
+    expect((await attend(event.id, user, { quantity: 3 })).status).toBe(201);
+    expect(await seatsAvailable()).toBe(1);
+    expect((await cancelAttendance(event.id, user)).status).toBe(204);
+    expect(await seatsAvailable()).toBe(4);
+  });
+
   it('a double tap from two devices registers once', async () => {
     const organizer = await quickUser();
     const event = await createEvent(organizer, { capacity: 5 });

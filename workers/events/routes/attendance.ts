@@ -46,13 +46,13 @@ const routes = {
 /** Attending: /api/v1/events/{id}/attend and /ticket, and /api/v1/registrations/me. */
 export const attendanceRoutes = createServiceApp()
   .openapi(routes.attend, async (c) => {
-    const outcome = await attend(c.get('stores').postgres, currentUser(c), c.req.valid('param').id, c.req.valid('json'), c.get('correlationId'));
+    const outcome = await attend(c.get('stores'), currentUser(c), c.req.valid('param').id, c.req.valid('json'), c.get('correlationId'));
     if (outcome.status === 'waitlisted') return c.json(outcome, 202);
     relayOutboxAfterResponse(c);
     return c.json(outcome, 201);
   })
   .openapi(routes.cancel, async (c) => {
-    await cancelAttendance(c.get('stores').postgres, currentUser(c), c.req.valid('param').id, c.get('config').WAITLIST_OFFER_SECONDS, c.get('correlationId'));
+    await cancelAttendance(c.get('stores'), currentUser(c), c.req.valid('param').id, c.get('config').WAITLIST_OFFER_SECONDS, c.get('correlationId'));
     relayOutboxAfterResponse(c);
     return c.body(null, 204);
   })

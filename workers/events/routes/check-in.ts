@@ -32,6 +32,6 @@ const routes = {
 export const checkInRoutes = createServiceApp()
   .openapi(routes.checkIn, async (c) => {
     const ring = await loadKeyRing(c.get('config').JWT_PRIVATE_KEYS);
-    return c.json(await checkIn(c.get('stores').postgres, ring, currentUser(c), c.req.valid('param').id, c.req.valid('json')), 200);
+    return c.json(await checkIn(c.get('stores'), ring, currentUser(c), c.req.valid('param').id, c.req.valid('json')), 200);
   })
   .openapi(routes.attendees, async (c) => c.json(await listAttendees(c.get('stores').postgres, currentUser(c), c.req.valid('param').id, c.req.valid('query')), 200));

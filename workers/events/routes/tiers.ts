@@ -42,17 +42,17 @@ const routes = {
 export const tierRoutes = createServiceApp()
   .openapi(routes.list, async (c) => c.json(await listTiers(c.get('stores').postgres, c.get('auth') ?? null, c.req.valid('param').id), 200))
   .openapi(routes.create, async (c) => {
-    const tier = await createTier(c.get('stores').postgres, currentUser(c), c.req.valid('param').id, c.req.valid('json'));
+    const tier = await createTier(c.get('stores'), currentUser(c), c.req.valid('param').id, c.req.valid('json'));
     return c.json(tier, 201, { Location: `/api/v1/events/${tier.eventId}/tiers/${tier.id}` });
   })
   .openapi(routes.update, async (c) => {
     const { id, tierId } = c.req.valid('param');
-    const tier = await updateTier(c.get('stores').postgres, currentUser(c), id, tierId, c.req.valid('json'), c.get('config').WAITLIST_OFFER_SECONDS, c.get('correlationId'));
+    const tier = await updateTier(c.get('stores'), currentUser(c), id, tierId, c.req.valid('json'), c.get('config').WAITLIST_OFFER_SECONDS, c.get('correlationId'));
     relayOutboxAfterResponse(c);
     return c.json(tier, 200);
   })
   .openapi(routes.remove, async (c) => {
     const { id, tierId } = c.req.valid('param');
-    await deleteTier(c.get('stores').postgres, currentUser(c), id, tierId);
+    await deleteTier(c.get('stores'), currentUser(c), id, tierId);
     return c.body(null, 204);
   });

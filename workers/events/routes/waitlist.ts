@@ -39,12 +39,12 @@ const routes = {
 /** The waitlist: /api/v1/events/{id}/waitlist. */
 export const waitlistRoutes = createServiceApp()
   .openapi(routes.accept, async (c) => {
-    const registration = await acceptOffer(c.get('stores').postgres, currentUser(c), c.req.valid('param').id, c.get('correlationId'));
+    const registration = await acceptOffer(c.get('stores'), currentUser(c), c.req.valid('param').id, c.get('correlationId'));
     relayOutboxAfterResponse(c);
     return c.json(registration, 201);
   })
   .openapi(routes.leave, async (c) => {
-    await leaveWaitlist(c.get('stores').postgres, currentUser(c), c.req.valid('param').id, c.get('config').WAITLIST_OFFER_SECONDS, c.get('correlationId'));
+    await leaveWaitlist(c.get('stores'), currentUser(c), c.req.valid('param').id, c.get('config').WAITLIST_OFFER_SECONDS, c.get('correlationId'));
     relayOutboxAfterResponse(c);
     return c.body(null, 204);
   })

@@ -1,13 +1,14 @@
 import type { AuthContext } from '../../../shared/auth/middleware.ts';
 import { enqueueBusMessage } from '../../../shared/bus/outbox.ts';
 import { AppError } from '../../../shared/errors.ts';
-import type { Postgres, PostgresTransaction } from '../../../shared/stores/index.ts';
+import type { PostgresTransaction, Stores } from '../../../shared/stores/index.ts';
 import type { AttendInput } from '../ticketing-schemas.ts';
 import { registrationsRepo } from '../repo/registrations.ts';
 import { ticketedEventsRepo } from '../repo/ticketed-events.ts';
 import { tiersRepo, type TierRow } from '../repo/tiers.ts';
 import { waitlistRepo } from '../repo/waitlist.ts';
 import { registrationView, type RegistrationView } from './attendees.ts';
+import { invalidateEventCache } from './events-cache.ts';
 import { pgViolation, visibleEvent } from './ticketing-access.ts';
 import { offerFreedSeats, waitlistEntryView, type WaitlistEntryView } from './waitlist.ts';
 
@@ -64,8 +65,8 @@ function amountFor(tier: TierRow | null, input: AttendInput): { amountMinor: num
  * buyers on the event row and refuse the one seat too many, which then joins the line. A second
  * registration of the same person is a 409, never a duplicate.
  */
-export async function attend(postgres: Postgres, auth: AuthContext, eventId: string, input: AttendInput, correlationId: string): Promise<AttendOutcome> {
-  return postgres.transaction(async (tx) => {
+export async function attend(stores: Stores, auth: AuthContext, eventId: string, input: AttendInput, correlationId: string): Promise<AttendOutcome> {
+  const outcome = await stores.postgres.transaction(async (tx): Promise<AttendOutcome> => {
     const now = new Date();
     const event = visibleEvent(await ticketedEventsRepo.find(tx, eventId), auth);
     if (event.status !== 'published') throw new AppError('conflict', 'This event is not open for registration.');
@@ -98,11 +99,13 @@ export async function attend(postgres: Postgres, auth: AuthContext, eventId: str
       throw error;
     }
   });
+  if (outcome.status === 'confirmed') await invalidateEventCache(stores, eventId);
+  return outcome;
 }
 
 /** Cancels the caller's registration; the freed seats are offered to the line in the same transaction. */
-export async function cancelAttendance(postgres: Postgres, auth: AuthContext, eventId: string, offerSeconds: number, correlationId: string): Promise<void> {
-  await postgres.transaction(async (tx) => {
+export async function cancelAttendance(stores: Stores, auth: AuthContext, eventId: string, offerSeconds: number, correlationId: string): Promise<void> {
+  await stores.postgres.transaction(async (tx) => {
     visibleEvent(await ticketedEventsRepo.find(tx, eventId), auth);
     const cancelled = await registrationsRepo.cancelConfirmed(tx, eventId, auth.userId);
     if (!cancelled) {
@@ -112,4 +115,5 @@ export async function cancelAttendance(postgres: Postgres, auth: AuthContext, ev
     await enqueueBusMessage(tx, correlationId, 'attendee.cancelled', { eventId, userId: auth.userId, registrationId: cancelled.id });
     await offerFreedSeats(tx, eventId, offerSeconds, correlationId);
   });
+  await invalidateEventCache(stores, eventId);
 }

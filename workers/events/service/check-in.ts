@@ -1,12 +1,13 @@
 import type { AuthContext } from '../../../shared/auth/middleware.ts';
 import type { KeyRing } from '../../../shared/auth/keys.ts';
 import { AppError } from '../../../shared/errors.ts';
-import type { Postgres } from '../../../shared/stores/index.ts';
+import type { Stores } from '../../../shared/stores/index.ts';
 import type { CheckInInput } from '../ticketing-schemas.ts';
 import { checkInsRepo } from '../repo/check-ins.ts';
 import { registrationsRepo } from '../repo/registrations.ts';
 import { ticketedEventsRepo } from '../repo/ticketed-events.ts';
 import { attendeeView, type AttendeeView } from './attendees.ts';
+import { invalidateEventCache } from './events-cache.ts';
 import { managedEvent, pgViolation } from './ticketing-access.ts';
 import { readTicket } from './tickets.ts';
 
@@ -15,7 +16,8 @@ import { readTicket } from './tickets.ts';
  * organizer or someone with manage_attendees may. A ticket works once and a registration checks
  * in once: the database's unique keys decide between two desks scanning at the same moment.
  */
-export async function checkIn(postgres: Postgres, ring: KeyRing, auth: AuthContext, eventId: string, input: CheckInInput): Promise<AttendeeView> {
+export async function checkIn(stores: Stores, ring: KeyRing, auth: AuthContext, eventId: string, input: CheckInInput): Promise<AttendeeView> {
+  const { postgres } = stores;
   const event = managedEvent(await ticketedEventsRepo.find(postgres, eventId), auth, 'manage_attendees');
   if (event.status !== 'published' && event.status !== 'completed') throw new AppError('conflict', 'Check-in is open for published events only.');
   const ticket = 'token' in input ? await readTicket(ring, input.token, eventId) : null;
@@ -34,6 +36,7 @@ export async function checkIn(postgres: Postgres, ring: KeyRing, auth: AuthConte
     if (violation?.code === '23503') throw new AppError('not_found', 'No such registration for this event.');
     throw error;
   }
+  await invalidateEventCache(stores, eventId);
   const attendee = await registrationsRepo.attendee(postgres, eventId, registrationId);
   return attendeeView(attendee!);
 }

@@ -1,9 +1,10 @@
 import type { AuthContext } from '../../../shared/auth/middleware.ts';
 import { AppError } from '../../../shared/errors.ts';
-import type { Postgres, PostgresTransaction } from '../../../shared/stores/index.ts';
+import type { Postgres, PostgresTransaction, Stores } from '../../../shared/stores/index.ts';
 import { mergedTierSchema, type CreateTierInput, type UpdateTierInput } from '../ticketing-schemas.ts';
 import { ticketedEventsRepo, type TicketedEventRow } from '../repo/ticketed-events.ts';
 import { tiersRepo, type TierFields, type TierRow } from '../repo/tiers.ts';
+import { invalidateEventCache } from './events-cache.ts';
 import { managedEvent, pgViolation, visibleEvent } from './ticketing-access.ts';
 import { offerFreedSeats } from './waitlist.ts';
 
@@ -44,16 +45,19 @@ const fieldsOf = (row: TierRow): TierFields => ({
 
 /**
  * Runs a tier change for the organizer (or edit_event) with the event row locked, the same lock
- * every seat change takes first, then brings the event's price summary up to date.
+ * every seat change takes first, then brings the event's price summary up to date. After the
+ * commit the event's cached document (prices, seats) is dropped.
  */
-async function changeTiers<T>(postgres: Postgres, auth: AuthContext, eventId: string, work: (tx: PostgresTransaction, event: TicketedEventRow) => Promise<T>): Promise<T> {
-  return postgres.transaction(async (tx) => {
+async function changeTiers<T>(stores: Stores, auth: AuthContext, eventId: string, work: (tx: PostgresTransaction, event: TicketedEventRow) => Promise<T>): Promise<T> {
+  const result = await stores.postgres.transaction(async (tx) => {
     const event = managedEvent(await ticketedEventsRepo.lock(tx, eventId), auth, 'edit_event');
     if (event.status === 'cancelled' || event.status === 'completed') throw new AppError('conflict', `The event is ${event.status}; its tiers can no longer change.`);
-    const result = await work(tx, event);
+    const changed = await work(tx, event);
     await ticketedEventsRepo.refreshPriceSummary(tx, eventId);
-    return result;
+    return changed;
   });
+  await invalidateEventCache(stores, eventId);
+  return result;
 }
 
 /** One event sells in one currency, so its price range means something. */
@@ -76,8 +80,8 @@ export async function listTiers(postgres: Postgres, auth: AuthContext | null, ev
   return (await tiersRepo.list(postgres, eventId)).map(tierView);
 }
 
-export async function createTier(postgres: Postgres, auth: AuthContext, eventId: string, input: CreateTierInput): Promise<TierView> {
-  return changeTiers(postgres, auth, eventId, async (tx) => {
+export async function createTier(stores: Stores, auth: AuthContext, eventId: string, input: CreateTierInput): Promise<TierView> {
+  return changeTiers(stores, auth, eventId, async (tx) => {
     const fields: TierFields = {
       name: input.name, description: input.description ?? null, kind: input.kind, priceMinor: input.priceMinor,
       currency: input.currency ?? null, quantity: input.quantity ?? null, salesStartAt: input.salesStartAt ?? null,
@@ -89,8 +93,8 @@ export async function createTier(postgres: Postgres, auth: AuthContext, eventId:
 }
 
 /** Updates a tier; seats it gains (a higher quantity) are offered to the line at once. */
-export async function updateTier(postgres: Postgres, auth: AuthContext, eventId: string, tierId: string, input: UpdateTierInput, offerSeconds: number, correlationId: string): Promise<TierView> {
-  return changeTiers(postgres, auth, eventId, async (tx) => {
+export async function updateTier(stores: Stores, auth: AuthContext, eventId: string, tierId: string, input: UpdateTierInput, offerSeconds: number, correlationId: string): Promise<TierView> {
+  return changeTiers(stores, auth, eventId, async (tx) => {
     const current = await tiersRepo.find(tx, eventId, tierId);
     if (!current) throw new AppError('not_found', 'This event has no such ticket tier.');
     const fields: TierFields = { ...fieldsOf(current), ...input };
@@ -107,8 +111,8 @@ export async function updateTier(postgres: Postgres, auth: AuthContext, eventId:
 }
 
 /** Deletes a tier nobody ever registered on or queues for (otherwise: end its sales instead). */
-export async function deleteTier(postgres: Postgres, auth: AuthContext, eventId: string, tierId: string): Promise<void> {
-  await changeTiers(postgres, auth, eventId, async (tx) => {
+export async function deleteTier(stores: Stores, auth: AuthContext, eventId: string, tierId: string): Promise<void> {
+  await changeTiers(stores, auth, eventId, async (tx) => {
     if (await tiersRepo.inUse(tx, tierId)) throw new AppError('conflict', 'This tier has registrations or people waiting; end its sales window instead.');
     if (!(await tiersRepo.remove(tx, eventId, tierId))) throw new AppError('not_found', 'This event has no such ticket tier.');
   });

@@ -7,6 +7,7 @@ import { ticketedEventsRepo } from '../repo/ticketed-events.ts';
 import { tiersRepo } from '../repo/tiers.ts';
 import { waitlistRepo, type WaitlistRow } from '../repo/waitlist.ts';
 import { registrationView, type RegistrationView } from './attendees.ts';
+import { invalidateEventCache } from './events-cache.ts';
 import { decodeCursor, managedEvent, pageOf, pgViolation, visibleEvent } from './ticketing-access.ts';
 
 /** The offer lifetime when the caller has no configuration at hand (the WAITLIST_OFFER_SECONDS default). */
@@ -69,12 +70,14 @@ export async function offerFreedSeats(tx: PostgresTransaction, eventId: string, 
 export async function expireWaitlistOffers(stores: Stores, correlationId: string, offerSeconds = DEFAULT_OFFER_SECONDS): Promise<number> {
   let expired = 0;
   for (const eventId of await waitlistRepo.eventsWithExpiredOffers(stores.postgres, EXPIRY_EVENTS_PER_RUN)) {
-    expired += await stores.postgres.transaction(async (tx) => {
+    const count = await stores.postgres.transaction(async (tx) => {
       await ticketedEventsRepo.lock(tx, eventId);
-      const count = await waitlistRepo.expireOffers(tx, eventId);
-      if (count > 0) await offerFreedSeats(tx, eventId, offerSeconds, correlationId);
-      return count;
+      const expiredHere = await waitlistRepo.expireOffers(tx, eventId);
+      if (expiredHere > 0) await offerFreedSeats(tx, eventId, offerSeconds, correlationId);
+      return expiredHere;
     });
+    if (count > 0) await invalidateEventCache(stores, eventId);
+    expired += count;
   }
   return expired;
 }
@@ -88,22 +91,24 @@ export async function myWaitlistEntry(postgres: Postgres, auth: AuthContext, eve
 }
 
 /** Leaves the line; a seat that was offered to the caller goes to the next in line. */
-export async function leaveWaitlist(postgres: Postgres, auth: AuthContext, eventId: string, offerSeconds: number, correlationId: string): Promise<void> {
-  await postgres.transaction(async (tx) => {
+export async function leaveWaitlist(stores: Stores, auth: AuthContext, eventId: string, offerSeconds: number, correlationId: string): Promise<void> {
+  const heldSeats = await stores.postgres.transaction(async (tx) => {
     visibleEvent(await ticketedEventsRepo.find(tx, eventId), auth);
     const entry = await waitlistRepo.findLive(tx, eventId, auth.userId, true);
     if (!entry) throw new AppError('not_found', 'You are not on the waitlist of this event.');
     await waitlistRepo.close(tx, entry.id, 'cancelled');
     if (entry.status === 'offered') await offerFreedSeats(tx, eventId, offerSeconds, correlationId);
+    return entry.status === 'offered';
   });
+  if (heldSeats) await invalidateEventCache(stores, eventId);
 }
 
 /**
  * Turns the caller's live offer into a registration, in one transaction: the entry becomes
  * 'accepted' first (releasing its hold), then the registration takes those seats.
  */
-export async function acceptOffer(postgres: Postgres, auth: AuthContext, eventId: string, correlationId: string): Promise<RegistrationView> {
-  return postgres.transaction(async (tx) => {
+export async function acceptOffer(stores: Stores, auth: AuthContext, eventId: string, correlationId: string): Promise<RegistrationView> {
+  const registration = await stores.postgres.transaction(async (tx) => {
     const event = visibleEvent(await ticketedEventsRepo.find(tx, eventId), auth);
     const entry = await waitlistRepo.findLive(tx, eventId, auth.userId, true);
     if (!entry) throw new AppError('not_found', 'You are not on the waitlist of this event.');
@@ -132,6 +137,8 @@ export async function acceptOffer(postgres: Postgres, auth: AuthContext, eventId
       throw error;
     }
   });
+  await invalidateEventCache(stores, eventId);
+  return registration;
 }
 
 export interface WaitlistQuery {
