@@ -2,6 +2,7 @@ import { pruneOutbox, relayOutbox } from '../../shared/bus/outbox.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { describeError, Logger } from '../../shared/logger.ts';
 import { createStores, type Stores } from '../../shared/stores/index.ts';
+import { flushEventViews } from '../events/service/views.ts';
 
 interface MaintenanceContext {
   env: Env;
@@ -19,6 +20,8 @@ const tasks: MaintenanceTask[] = [
   // Bus messages whose request ended before its own relay ran (or whose send failed).
   { name: 'outbox.relay', run: ({ stores, env }) => relayOutbox(stores.postgres, env.EVENT_BUS) },
   { name: 'outbox.prune', run: ({ stores }) => pruneOutbox(stores.postgres) },
+  // Event page views counted in Redis, applied to events.view_count in one statement.
+  { name: 'events.flush-views', run: ({ stores }) => flushEventViews(stores) },
 ];
 
 /**
