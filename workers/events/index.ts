@@ -5,6 +5,7 @@ import { venueRoutes } from './routes/venues.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { engagementRoutes } from './routes/engagement.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { calendarRoutes } from './routes/calendar.ts';
 import { weatherRoutes } from './routes/weather.ts';
 import { attendanceRoutes } from './routes/attendance.ts';
 import { checkInRoutes } from './routes/check-in.ts';
@@ -24,6 +25,8 @@ export function mountEvents(app: OpenAPIHono<AppEnv>): void {
   app.route('/api/v1/events', engagementRoutes);
   app.route('/api/v1/events', analyticsRoutes);
   app.route('/api/v1', weatherRoutes);
+  // Before /events/{id}: /events/{id}.ics would otherwise be read as an event id.
+  app.route('/api/v1', calendarRoutes);
   app.route('/api/v1', tierRoutes);
   app.route('/api/v1', attendanceRoutes);
   app.route('/api/v1', waitlistRoutes);
