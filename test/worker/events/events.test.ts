@@ -104,7 +104,7 @@ describe('create and read events', () => {
 });
 
 describe('update and cancel events', () => {
-  it('the organizer updates with the version; a stale version is a 409; the cache follows', async () => {
+  it('the organizer updates with the version; a stale If-Match is a 412, a stale body version a 409; the cache follows', async () => {
     const organizer = await registerAndLogin();
     const token = organizer.tokens.accessToken;
     const event = await createEvent(organizer, { title: 'Before' });
@@ -115,7 +115,7 @@ describe('update and cancel events', () => {
     expect(await updated.json()).toMatchObject({ title: 'After', tags: ['Rock'], version: 2 });
     expect(await (await getEvent(event.id)).json()).toMatchObject({ title: 'After', version: 2 });
 
-    await expectProblem(await putEvent(event.id, token, { title: 'Lost' }, { 'if-match': '"1"' }), 409);
+    await expectProblem(await putEvent(event.id, token, { title: 'Lost' }, { 'if-match': '"1"' }), 412);
     await expectProblem(await putEvent(event.id, token, { title: 'Lost', version: 1 }), 409);
     await expectProblem(await putEvent(event.id, token, { title: 'x' }, { 'if-match': 'garbage' }), 400);
     expect(await (await getEvent(event.id)).json()).toMatchObject({ title: 'After' });

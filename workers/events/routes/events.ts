@@ -52,7 +52,7 @@ const routes = {
   update: createRoute({
     method: 'put', path: '/{id}', tags: ['events'], summary: 'Change or publish an event (organizer or edit_event); If-Match or body version guards against lost updates', ...authed,
     request: { params: idParam, body: jsonBody(updateEventBody) },
-    responses: { 200: eventResponse('The changed event'), ...problemResponses(400, 401, 403, 404, 409) },
+    responses: { 200: eventResponse('The changed event'), ...problemResponses(400, 401, 403, 404, 409, 412) },
   }),
   cancel: createRoute({
     method: 'delete', path: '/{id}', tags: ['events'], summary: 'Cancel an event (organizer or edit_event); attendees are told', ...authed,
@@ -96,7 +96,8 @@ export const eventRoutes = createServiceApp()
   })
   .openapi(routes.update, async (c) => {
     const body = c.req.valid('json');
-    const expected = ifMatchVersion(c.req.header('if-match')) ?? body.version ?? null;
+    const fromHeader = ifMatchVersion(c.req.header('if-match'));
+    const expected = fromHeader !== null ? { version: fromHeader, from: 'if-match' as const } : body.version !== undefined ? { version: body.version, from: 'body' as const } : null;
     const event = await updateEvent(deps(c), currentUser(c), c.req.valid('param').id, body, expected);
     relayOutboxAfterResponse(c);
     return c.json(event, 200, etag(event.version));

@@ -82,13 +82,20 @@ async function eventToChange(stores: Stores, id: string, actor: AuthContext): Pr
 }
 
 
+/** The version a client last read, and where it said so. */
+export interface ExpectedVersion {
+  version: number;
+  from: 'if-match' | 'body';
+}
+
 /** Updates (and possibly publishes) an event under optimistic concurrency. */
-export async function updateEvent(deps: EventsDeps, actor: AuthContext, id: string, changes: EventChanges, expectedVersion: number | null): Promise<EventDocument> {
+export async function updateEvent(deps: EventsDeps, actor: AuthContext, id: string, changes: EventChanges, expected: ExpectedVersion | null): Promise<EventDocument> {
   const { stores } = deps;
   const row = await eventToChange(stores, id, actor);
-  // 409 whether the stale version came from If-Match or the body: the error catalogue has one
-  // code for "someone changed it first", and clients handle both the same way (re-read, retry).
-  const stale = () => new AppError('conflict', 'The event changed since you read it; read it again and resend.', { extensions: { currentVersion: row.version } });
+  const expectedVersion = expected?.version ?? null;
+  // A stale If-Match is a failed precondition (412, RFC 9110); a stale version in the body is a
+  // conflict (409). Either way the client re-reads and resends.
+  const stale = () => new AppError(expected?.from === 'if-match' ? 'precondition_failed' : 'conflict', 'The event changed since you read it; read it again and resend.', { extensions: { currentVersion: row.version } });
   if (expectedVersion !== null && expectedVersion !== row.version) throw stale();
   if (row.status === 'cancelled' || row.status === 'completed') throw new AppError('conflict', `A ${row.status} event cannot be changed.`);
   if (row.status === 'published' && changes.status === 'draft') throw invalid('status', 'A published event cannot go back to draft; cancel it instead.');
