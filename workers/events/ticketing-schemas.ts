@@ -25,14 +25,23 @@ const tierFields = {
 
 type TierShape = { kind?: string; priceMinor?: number; currency?: string | null; salesStartAt?: string | null; salesEndAt?: string | null };
 
-// The same rules the table enforces, checked first so the caller gets a 400 naming the field.
-const priceMatchesKind = (tier: TierShape, ctx: z.RefinementCtx) => {
-  if (tier.kind === 'free' && (tier.priceMinor ?? 0) !== 0) ctx.addIssue({ code: 'custom', path: ['priceMinor'], message: 'A free tier costs 0' });
-  if (tier.kind === 'paid' && !(tier.priceMinor && tier.priceMinor > 0)) ctx.addIssue({ code: 'custom', path: ['priceMinor'], message: 'A paid tier needs a price above 0' });
-  if ((tier.kind === 'paid' || tier.kind === 'donation') && !tier.currency) ctx.addIssue({ code: 'custom', path: ['currency'], message: 'Paid and donation tiers need a currency' });
+/**
+ * The rules the table's CHECK constraints enforce across fields, checked first so the caller gets
+ * a 400 naming the field. Also applied to a tier merged with a partial update.
+ */
+export function tierRuleViolations(tier: TierShape): { path: string; message: string }[] {
+  const violations: { path: string; message: string }[] = [];
+  if (tier.kind === 'free' && (tier.priceMinor ?? 0) !== 0) violations.push({ path: 'priceMinor', message: 'A free tier costs 0' });
+  if (tier.kind === 'paid' && !(tier.priceMinor && tier.priceMinor > 0)) violations.push({ path: 'priceMinor', message: 'A paid tier needs a price above 0' });
+  if ((tier.kind === 'paid' || tier.kind === 'donation') && !tier.currency) violations.push({ path: 'currency', message: 'Paid and donation tiers need a currency' });
   if (tier.salesStartAt && tier.salesEndAt && Date.parse(tier.salesEndAt) <= Date.parse(tier.salesStartAt)) {
-    ctx.addIssue({ code: 'custom', path: ['salesEndAt'], message: 'Sales must end after they start' });
+    violations.push({ path: 'salesEndAt', message: 'Sales must end after they start' });
   }
+  return violations;
+}
+
+const priceMatchesKind = (tier: TierShape, ctx: z.RefinementCtx) => {
+  for (const { path, message } of tierRuleViolations(tier)) ctx.addIssue({ code: 'custom', path: [path], message });
 };
 
 export const createTierBody = z.strictObject({
@@ -64,9 +73,6 @@ export const updateTierBody = z.strictObject({
 
 export type CreateTierInput = z.infer<typeof createTierBody>;
 export type UpdateTierInput = z.infer<typeof updateTierBody>;
-
-/** Re-checks a tier after a partial update merged into it. */
-export const mergedTierSchema = z.object({}).passthrough().superRefine((value, ctx) => priceMatchesKind(value as TierShape, ctx));
 
 export const tierSchema = z.object({
   id: z.uuid(),

@@ -1,7 +1,7 @@
 import type { AuthContext } from '../../../shared/auth/middleware.ts';
 import { AppError } from '../../../shared/errors.ts';
 import type { Postgres, PostgresTransaction, Stores } from '../../../shared/stores/index.ts';
-import { mergedTierSchema, type CreateTierInput, type UpdateTierInput } from '../ticketing-schemas.ts';
+import { tierRuleViolations, type CreateTierInput, type UpdateTierInput } from '../ticketing-schemas.ts';
 import { ticketedEventsRepo, type TicketedEventRow } from '../repo/ticketed-events.ts';
 import { tiersRepo, type TierFields, type TierRow } from '../repo/tiers.ts';
 import { invalidateEventCache } from './events-cache.ts';
@@ -98,9 +98,9 @@ export async function updateTier(stores: Stores, auth: AuthContext, eventId: str
     const current = await tiersRepo.find(tx, eventId, tierId);
     if (!current) throw new AppError('not_found', 'This event has no such ticket tier.');
     const fields: TierFields = { ...fieldsOf(current), ...input };
-    const checked = mergedTierSchema.safeParse(fields);
-    if (!checked.success) {
-      const errors = checked.error.issues.map((issue) => ({ in: 'json', path: issue.path.join('.'), message: issue.message }));
+    const violations = tierRuleViolations(fields);
+    if (violations.length > 0) {
+      const errors = violations.map((violation) => ({ in: 'json', ...violation }));
       throw new AppError('validation_failed', 'The tier would be invalid after this change.', { extensions: { errors } });
     }
     await checkCurrency(tx, eventId, tierId, fields.currency);
