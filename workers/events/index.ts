@@ -7,6 +7,7 @@ import { engagementRoutes } from './routes/engagement.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { calendarRoutes } from './routes/calendar.ts';
 import { weatherRoutes } from './routes/weather.ts';
+import { occurrenceRoutes } from './routes/occurrences.ts';
 import { attendanceRoutes } from './routes/attendance.ts';
 import { checkInRoutes } from './routes/check-in.ts';
 import { tierRoutes } from './routes/tiers.ts';
@@ -31,6 +32,7 @@ export function mountEvents(app: OpenAPIHono<AppEnv>): void {
   app.route('/api/v1', attendanceRoutes);
   app.route('/api/v1', waitlistRoutes);
   app.route('/api/v1', checkInRoutes);
+  app.route('/api/v1', occurrenceRoutes);
   // Last: /events/{id} must not shadow the more specific /events/... routes mounted above.
   app.route('/api/v1/events', eventRoutes);
 }
