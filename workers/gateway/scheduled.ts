@@ -1,11 +1,13 @@
 import { pruneOutbox, relayOutbox } from '../../shared/bus/outbox.ts';
-import { loadConfig } from '../../shared/config.ts';
+import { loadConfig, type Config } from '../../shared/config.ts';
 import { describeError, Logger } from '../../shared/logger.ts';
 import { createStores, type Stores } from '../../shared/stores/index.ts';
 import { flushEventViews } from '../events/service/views.ts';
+import { expireWaitlistOffers } from '../events/service/waitlist.ts';
 
 interface MaintenanceContext {
   env: Env;
+  config: Config;
   stores: Stores;
   correlationId: string;
 }
@@ -16,12 +18,22 @@ interface MaintenanceTask {
   run: (context: MaintenanceContext) => Promise<number>;
 }
 
-const tasks: MaintenanceTask[] = [
-  // Bus messages whose request ended before its own relay ran (or whose send failed).
-  { name: 'outbox.relay', run: ({ stores, env }) => relayOutbox(stores.postgres, env.EVENT_BUS) },
-  { name: 'outbox.prune', run: ({ stores }) => pruneOutbox(stores.postgres) },
-  // Event page views counted in Redis, applied to events.view_count in one statement.
-  { name: 'events.flush-views', run: ({ stores }) => flushEventViews(stores) },
+/**
+ * Stages run one after the other; the tasks of a stage run side by side. Jobs that write bus
+ * messages to the outbox come first, so the relay stage sends their messages in the same run.
+ */
+const stages: MaintenanceTask[][] = [
+  [
+    // Waitlist offers past their deadline go to the next in line.
+    { name: 'waitlist.expire-offers', run: ({ stores, config, correlationId }) => expireWaitlistOffers(stores, correlationId, config.WAITLIST_OFFER_SECONDS) },
+    // Event page views counted in Redis, applied to events.view_count in one statement.
+    { name: 'events.flush-views', run: ({ stores }) => flushEventViews(stores) },
+  ],
+  [
+    // Bus messages whose request ended before its own relay ran (or whose send failed).
+    { name: 'outbox.relay', run: ({ stores, env }) => relayOutbox(stores.postgres, env.EVENT_BUS) },
+    { name: 'outbox.prune', run: ({ stores }) => pruneOutbox(stores.postgres) },
+  ],
 ];
 
 /**
@@ -32,11 +44,13 @@ export async function runMaintenance(controller: ScheduledController, env: Env, 
   const config = loadConfig(env);
   const correlationId = `cron-${controller.scheduledTime}`;
   const log = new Logger(config.LOG_LEVEL, { correlationId, cron: controller.cron });
-  const stores = createStores({ config, env, region: 'default', waitUntil: (promise) => ctx.waitUntil(promise) });
-  const outcomes = await Promise.allSettled(tasks.map((task) => task.run({ env, stores, correlationId })));
-  outcomes.forEach((outcome, index) => {
-    const name = tasks[index]!.name;
-    if (outcome.status === 'rejected') log.error('maintenance task failed', { task: name, ...describeError(outcome.reason) });
-    else if (outcome.value > 0) log.info('maintenance task done', { task: name, handled: outcome.value });
-  });
+  const context: MaintenanceContext = { env, config, correlationId, stores: createStores({ config, env, region: 'default', waitUntil: (promise) => ctx.waitUntil(promise) }) };
+  for (const tasks of stages) {
+    const outcomes = await Promise.allSettled(tasks.map((task) => task.run(context)));
+    outcomes.forEach((outcome, index) => {
+      const name = tasks[index]!.name;
+      if (outcome.status === 'rejected') log.error('maintenance task failed', { task: name, ...describeError(outcome.reason) });
+      else if (outcome.value > 0) log.info('maintenance task done', { task: name, handled: outcome.value });
+    });
+  }
 }
