@@ -237,3 +237,20 @@ describe('PUT /events/{id}/occurrences/{originalStartsAt}', () => {
     expect(shown).toEqual(rows[0]?.kind === 'cancelled' ? [] : [expect.objectContaining({ startsAt: rows[0]?.new_starts_at?.toISOString(), moved: true })]);
   });
 });
+
+describe('API documentation of occurrences', () => {
+  it('lists the three routes with their schemas, and marks cancel and move as authenticated', async () => {
+    const document = (await (await call('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { security?: Record<string, unknown>[]; requestBody?: unknown }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    const list = document.paths['/api/v1/events/{id}/occurrences']?.get;
+    const single = document.paths['/api/v1/events/{id}/occurrences/{originalStartsAt}'];
+    expect(list).toBeDefined();
+    for (const operation of [single?.delete, single?.put]) {
+      expect(operation?.security).toEqual([{ bearer: [] }]);
+      expect(operation?.requestBody).toBeDefined();
+    }
+    for (const name of ['Occurrence', 'OccurrenceList', 'MoveOccurrenceRequest', 'CancelOccurrenceRequest']) expect(document.components.schemas[name], name).toBeDefined();
+  });
+});
