@@ -6,6 +6,17 @@ import { buildResponse, CORRELATION_HEADER, gatewayHeaders, withGatewayHeaders }
 
 const ACCEPTABLE_CORRELATION_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 const SLOW_REQUEST_MS = 1_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TOKEN_LIKE = /^[A-Za-z0-9_-]{32,}(\.[a-z]{1,8})?$/;
+
+/**
+ * The request path as logs may show it: a segment that looks like a bearer secret (a private
+ * calendar feed token, say) is replaced; ids (UUIDs) stay, they are what logs are searched by.
+ */
+export function loggablePath(path: string): string {
+  if (path.length < 32) return path;
+  return path.split('/').map((segment) => (TOKEN_LIKE.test(segment) && !UUID.test(segment) ? '[secret]' : segment)).join('/');
+}
 
 type JsonInit = number | { status?: number; headers?: Record<string, string> } | undefined;
 
@@ -42,6 +53,6 @@ export const edge = createMiddleware<AppEnv>(async (c, next) => {
   const durationMs = Date.now() - started;
   // Workers Logs already records every invocation (URL, status, duration); a console line per
   // request would cost about as much CPU as the rest of the chain. Log the unusual ones.
-  if (durationMs >= SLOW_REQUEST_MS) log.warn('slow request', { method: c.req.method, path: c.req.path, status: response.status, durationMs });
-  else if (log.enabled('debug')) log.debug('request', { method: c.req.method, path: c.req.path, status: response.status, durationMs });
+  if (durationMs >= SLOW_REQUEST_MS) log.warn('slow request', { method: c.req.method, path: loggablePath(c.req.path), status: response.status, durationMs });
+  else if (log.enabled('debug')) log.debug('request', { method: c.req.method, path: loggablePath(c.req.path), status: response.status, durationMs });
 });
