@@ -332,8 +332,16 @@ describe('bounded work on pathological rules', () => {
   });
 
   it('gives the series end of a rule that never repeats, and null for one it cannot walk to the end', () => {
-    expect(seriesEnd(never({ freq: 'yearly', bymonth: [2], bymonthday: [30], count: 5 }))).toEqual(new Date('2027-01-01T11:00:00Z'));
-    expect(seriesEnd(never({ freq: 'daily', bymonth: [2], bymonthday: [30], count: 5 }))).toBeNull();
+    for (const freq of ['daily', 'weekly', 'monthly', 'yearly'] as const) {
+      expect(seriesEnd(never({ freq, bymonth: [2], bymonthday: [30], count: 5 }))).toEqual(new Date('2027-01-01T11:00:00Z'));
+    }
+    // Monday the 31st comes a few times a year, so the walk goes on until its work bound.
+    expect(seriesEnd(never({ freq: 'daily', bymonthday: [31], byweekday: ['MO'], count: 100_000 }))).toBeNull();
+  });
+
+  it('still finds a rare but real date after centuries of nothing (29 February on a Monday)', () => {
+    const rare = expandOccurrences({ ...never({ freq: 'daily', bymonth: [2], bymonthday: [29], byweekday: ['MO'] }), limit: 3 });
+    expect(rare.map((occurrence) => occurrence.startsAt.toISOString().slice(0, 10))).toEqual(['2027-01-01', '2044-02-29', '2072-02-29']);
   });
 
   it('handles the largest interval and count the database accepts', () => {

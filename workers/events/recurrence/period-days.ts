@@ -113,7 +113,8 @@ function unsortedPeriodDays(rule: ParsedRule, anchor: SeriesAnchor, period: numb
 
 /** The candidate days of period number `period` (0 = the period holding the first occurrence), ascending. */
 export function periodDays(rule: ParsedRule, anchor: SeriesAnchor, period: number): number[] {
-  return [...new Set(unsortedPeriodDays(rule, anchor, period))].sort((a, b) => a - b);
+  const days = unsortedPeriodDays(rule, anchor, period);
+  return days.length < 2 ? days : [...new Set(days)].sort((a, b) => a - b);
 }
 
 /**
@@ -139,4 +140,36 @@ export function periodsBefore(rule: ParsedRule, anchor: SeriesAnchor, day: numbe
       break;
   }
   return Math.max(0, Math.floor(span / rule.interval) - 1);
+}
+
+// The Gregorian calendar repeats every 400 years: 146,097 days, which is exactly 20,871 weeks,
+// 4,800 months. Candidates depend only on where a period falls in that cycle.
+const CYCLE_PERIODS = { daily: 146_097, weekly: 20_871, monthly: 4_800, yearly: 400 } as const;
+
+function greatestCommonDivisor(a: number, b: number): number {
+  return b === 0 ? a : greatestCommonDivisor(b, a % b);
+}
+
+/**
+ * After this many consecutive periods the rule's periods fall on the same places of the
+ * calendar cycle again; a rule that produced nothing for that long never will (30 February).
+ */
+export function periodsUntilRepeat(rule: ParsedRule): number {
+  const cycle = CYCLE_PERIODS[rule.freq];
+  return cycle / greatestCommonDivisor(rule.interval, cycle);
+}
+
+/**
+ * The next period after `period` that can hold a candidate. Daily rules limited to some
+ * months jump over the other months at once instead of visiting each of their days.
+ */
+export function nextPeriod(rule: ParsedRule, anchor: SeriesAnchor, period: number): number {
+  let next = period + 1;
+  if (rule.freq !== 'daily' || !rule.months) return next;
+  for (let monthsSkipped = 0; monthsSkipped < 12; monthsSkipped += 1) {
+    const { year, month } = dateOf(anchor.day + next * rule.interval);
+    if (rule.months.has(month)) break;
+    next = Math.ceil((dayNumber(year, month + 1, 1) - anchor.day) / rule.interval);
+  }
+  return next;
 }

@@ -1,10 +1,11 @@
 /**
  * A recurring series read once (rule, anchor date, local time of day) and the walk over its
  * occurrences in order, as wall-clock values. The walk is bounded: it stops after a fixed
- * amount of work, so no rule, however hostile, can keep a request busy.
+ * amount of work, and as soon as a rule is shown never to produce again, so no rule, however
+ * hostile, can keep a request busy.
  */
 import { dayNumber, dayNumberOfWall } from './calendar.ts';
-import { anchorOf, periodDays, periodsBefore, type SeriesAnchor } from './period-days.ts';
+import { anchorOf, nextPeriod, periodDays, periodsBefore, periodsUntilRepeat, type SeriesAnchor } from './period-days.ts';
 import { parseRule, type ParsedRule, type RecurrenceRule } from './rule.ts';
 import { DAY_MS, instantOfWall, wallAt } from './zoned-time.ts';
 
@@ -77,7 +78,10 @@ export function* seriesWalls(series: Series, budget: WalkBudget, skipBeforeDay?:
     yield series.startWall;
     if (done(produced)) return;
   }
-  for (let period = firstPeriod; period <= lastPeriod; period += 1) {
+  const barren = periodsUntilRepeat(rule);
+  let lastFruitful = firstPeriod;
+  for (let period = firstPeriod; period <= lastPeriod; period = nextPeriod(rule, anchor, period)) {
+    if (period - lastFruitful > barren) return;
     const days = periodDays(rule, anchor, period);
     budget.steps += 1 + days.length;
     if (budget.steps > MAX_WALK_STEPS) {
@@ -88,6 +92,7 @@ export function* seriesWalls(series: Series, budget: WalkBudget, skipBeforeDay?:
       if (day <= anchor.day) continue;
       const wallMs = day * DAY_MS + series.timeOfDayMs;
       if (rule.untilMs !== null && isAfterUntil(series, wallMs, rule.untilMs)) return;
+      lastFruitful = period;
       produced += 1;
       yield wallMs;
       if (done(produced)) return;
