@@ -4,13 +4,12 @@
  * Pure functions: no I/O, bounded work.
  */
 import type { RecurrenceRule } from './rule.ts';
-import { MAX_WALK_STEPS, seriesOf, seriesWalls, startOf, type WalkBudget } from './series.ts';
+import { seriesOf, seriesWalls, startOf, type WalkBudget } from './series.ts';
 import { dayNumberOfWall } from './calendar.ts';
 import { DAY_MS } from './zoned-time.ts';
 
 export { recurrenceRuleSchema, type RecurrenceRule } from './rule.ts';
 export { isValidTimeZone } from './zoned-time.ts';
-export { MAX_WALK_STEPS };
 
 export interface OccurrenceException {
   originalStartsAt: Date;
