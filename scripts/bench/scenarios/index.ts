@@ -4,6 +4,7 @@ import { events } from './events.ts';
 import { gatewayHealth } from './gateway-health.ts';
 import { identity } from './identity.ts';
 import { passwordHash } from './password-hash.ts';
+import { realtime } from './realtime.ts';
 import type { Scenario } from './types.ts';
 
-export const scenarios: Scenario[] = [gatewayHealth, passwordHash, identity, events];
+export const scenarios: Scenario[] = [gatewayHealth, passwordHash, identity, events, realtime];
