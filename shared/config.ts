@@ -54,6 +54,15 @@ const configSchema = z.object({
   WEATHER_TIMEOUT_MS: integer(3_000, 100),
   // Ticketing: how long a waitlist offer holds its seats before it goes to the next in line.
   WAITLIST_OFFER_SECONDS: integer(86_400, 1),
+  // Chat rooms: largest accepted frame, per-socket send budget, typing expiry, archive batch size.
+  WS_MAX_FRAME_BYTES: integer(16_384, 256),
+  WS_MESSAGES_PER_10S: integer(20, 1),
+  TYPING_TTL_SECONDS: integer(6, 1),
+  CHAT_ARCHIVE_BATCH: integer(200, 1),
+  // Realtime gateway: how long a WebSocket ticket (single use) may wait to be redeemed.
+  WS_TICKET_TTL_SECONDS: integer(30, 5),
+  // Presence: a socket silent this long (no frame, no auto-answered ping) is closed and may take the user offline.
+  PRESENCE_TIMEOUT_SECONDS: integer(60, 5),
 }).refine((config) => config.EMAIL_PROVIDER !== 'sendgrid' || config.SENDGRID_API_KEY, {
   path: ['SENDGRID_API_KEY'],
   message: 'required when EMAIL_PROVIDER is sendgrid',

@@ -43,6 +43,8 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
   frame('history:get', { before: seq.optional(), limit: z.number().int().min(1).max(100) }),
   frame('presence:set', { state: presenceState }),
   frame('ping', {}),
+  // Notification channel: mark some (or all) notifications of the caller's inbox read.
+  frame('inbox:read', { ids: z.union([z.array(id).min(1).max(100), z.literal('all')]) }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type ClientFrameType = ClientFrame['type'];

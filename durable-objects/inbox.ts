@@ -1,0 +1,104 @@
+import { DurableObject } from 'cloudflare:workers';
+import { loadConfig } from '../shared/config.ts';
+import { closeCodes, notificationSchema, parseClientFrame, PING_FRAME, PONG_FRAME, serverFrames, type Notification } from '../shared/realtime/protocol.ts';
+import { NotificationStore } from './inbox/notification-store.ts';
+import { freshBudget, spendFrame, type FrameBudget } from './user-sockets/frame-budget.ts';
+import { broadcastFrame, sendError, sendFrame } from './user-sockets/frames.ts';
+import { trustedCaller, upgradeResponse } from './user-sockets/upgrade.ts';
+
+const MAX_IDS = 100;
+
+export interface DeliverResult {
+  /** False when a notification with this id was already delivered (nothing stored, nothing pushed). */
+  stored: boolean;
+  unread: number;
+}
+
+export interface MarkReadResult {
+  marked: number;
+  unread: number;
+}
+
+/**
+ * One per user (idFromName(userId)): the user's in-app notification channel. The notification
+ * service calls `deliver`; the object keeps recent notifications and the unread count in SQLite and
+ * pushes both to the user's open sockets. Nothing else of the user is reachable from here.
+ */
+export class Inbox extends DurableObject<Env> {
+  readonly #store: NotificationStore;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#store = new NotificationStore(ctx.storage.sql);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+  }
+
+  /** Only WebSocket upgrades forwarded by the Worker with the trusted user header. */
+  override async fetch(request: Request): Promise<Response> {
+    const caller = trustedCaller(request, (userId) => this.env.INBOX.idFromName(userId).equals(this.ctx.id));
+    if (!caller.ok) return caller.response;
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment(freshBudget(Date.now()) satisfies FrameBudget);
+    sendFrame(server, serverFrames.inboxUnread(this.#store.unreadCount()));
+    return upgradeResponse(request, client);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const config = loadConfig(this.env);
+    const spent = spendFrame((ws.deserializeAttachment() as FrameBudget | null) ?? freshBudget(Date.now()), config.WS_MESSAGES_PER_10S, Date.now());
+    ws.serializeAttachment(spent.budget);
+    if (!spent.allowed) return sendError(ws, 'rate_limited', 'Too many frames; slow down', spent.retryAfterMs);
+    const parsed = parseClientFrame(message, config.WS_MAX_FRAME_BYTES);
+    if (!parsed.ok) {
+      sendError(ws, parsed.code, parsed.message);
+      if (parsed.code === 'frame_too_big') ws.close(closeCodes.frameTooBig, 'Frame too big');
+      return;
+    }
+    const { frame } = parsed;
+    if (frame.type === 'ping') return sendFrame(ws, serverFrames.pong());
+    if (frame.type !== 'inbox:read') return sendError(ws, 'unsupported', `${frame.type} is not used on the notification socket`);
+    const { marked, unread } = await this.markRead(frame.ids);
+    // Nothing changed: answer the asking socket only, so it can still reconcile its count.
+    if (marked === 0) sendFrame(ws, serverFrames.inboxUnread(unread));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1006 ? 1000 : code, 'Closed');
+    } catch {
+      // The runtime may already have completed the close handshake.
+    }
+  }
+
+  /** Stores a notification once (by id) and pushes it with the new unread count to the user's sockets. */
+  async deliver(notification: Notification): Promise<DeliverResult> {
+    const parsed = notificationSchema.parse(notification);
+    const stored = this.#store.add(parsed);
+    const unread = this.#store.unreadCount();
+    if (stored) {
+      const sockets = this.ctx.getWebSockets();
+      broadcastFrame(sockets, serverFrames.notificationNew(parsed));
+      broadcastFrame(sockets, serverFrames.inboxUnread(unread));
+    }
+    return { stored, unread };
+  }
+
+  async unreadCount(): Promise<number> {
+    return this.#store.unreadCount();
+  }
+
+  /** Marks notifications read; a change pushes the new count to every socket of the user. */
+  async markRead(ids: readonly string[] | 'all'): Promise<MarkReadResult> {
+    const wanted = ids === 'all' ? 'all' : notificationSchema.shape.id.array().max(MAX_IDS).parse(ids);
+    const marked = this.#store.markRead(wanted, new Date().toISOString());
+    const unread = this.#store.unreadCount();
+    if (marked > 0) broadcastFrame(this.ctx.getWebSockets(), serverFrames.inboxUnread(unread));
+    return { marked, unread };
+  }
+
+  /** Recent notifications, newest first, with when each was read. */
+  async recent(limit = 50): Promise<Array<Notification & { readAt: string | null }>> {
+    return this.#store.recent(Math.min(Math.max(1, Math.trunc(limit)), 100));
+  }
+}
