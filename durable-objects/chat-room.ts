@@ -1,0 +1,306 @@
+import { DurableObject } from 'cloudflare:workers';
+import { loadConfig, type Config } from '../shared/config.ts';
+import { Logger, describeError, parseLogLevel } from '../shared/logger.ts';
+import {
+  FLOW_SUBPROTOCOL, PING_FRAME, PONG_FRAME, closeCodes, parseClientFrame, serverFrames,
+  type ClientFrame, type ChatMessage,
+} from '../shared/realtime/protocol.ts';
+import { createStores, type MongoStore } from '../shared/stores/index.ts';
+import { ArchiveScheduler } from './chat-room/archive-scheduler.ts';
+import { archivedBefore, archivedBetween } from './chat-room/archive.ts';
+import { readTrustedUpgrade } from './chat-room/upgrade.ts';
+import { Members } from './chat-room/members.ts';
+import { MessageLog } from './chat-room/message-log.ts';
+import { RoomMeta, createChatRoomTables } from './chat-room/schema.ts';
+import { newSocketState, spendToken, type SocketState } from './chat-room/socket-state.ts';
+import { RoomSockets, send } from './chat-room/sockets.ts';
+import { Typing } from './chat-room/typing.ts';
+
+export interface HistoryPage {
+  /** Oldest first. */
+  messages: ChatMessage[];
+  /** Whether older messages exist below the first one. */
+  hasMore: boolean;
+}
+
+export type RoomPresenceState = 'online' | 'away' | 'busy' | 'offline';
+
+// A resume replays the archived gap in pages of this size.
+const ARCHIVE_PAGE = 500;
+// Oversize frames tolerated (each answered with an error) before the socket is closed.
+const OVERSIZE_TOLERANCE = 2;
+
+/**
+ * One chat room (event, crew, group or DM): a durable, gap-free message log in SQLite with
+ * per-member cursors, typing, and write-behind to the MongoDB archive. Sockets use the
+ * Hibernation API, so an idle room costs nothing; every state lives in SQLite or in attachments.
+ * The Worker authenticates and checks membership before forwarding an upgrade here.
+ */
+export class ChatRoom extends DurableObject<Env> {
+  readonly #meta: RoomMeta;
+  readonly #log: MessageLog;
+  readonly #members: Members;
+  readonly #typing: Typing;
+  readonly #sockets: RoomSockets;
+  readonly #archive: ArchiveScheduler;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    createChatRoomTables(sql);
+    this.#meta = new RoomMeta(sql);
+    this.#log = new MessageLog(sql, () => this.#roomId());
+    this.#members = new Members(sql);
+    this.#typing = new Typing(sql);
+    this.#sockets = new RoomSockets(ctx);
+    this.#archive = new ArchiveScheduler({
+      storage: ctx.storage, meta: this.#meta, log: this.#log, typing: this.#typing,
+      mongo: () => this.#mongo(), batchSize: () => this.#config().CHAT_ARCHIVE_BATCH,
+    });
+    // Heartbeats are answered by the runtime without waking a hibernating room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+  }
+
+  /** WebSocket upgrades only, with the identity the Worker vouches for in trusted headers. */
+  override async fetch(request: Request): Promise<Response> {
+    const upgrade = readTrustedUpgrade(request);
+    if (!upgrade.ok) return new Response(upgrade.message, { status: upgrade.status });
+    const { userId, username, roomId, since, subprotocol } = upgrade;
+    const knownRoom = this.#meta.get('room_id');
+    if (knownRoom === null) this.#meta.set('room_id', roomId);
+    else if (knownRoom !== roomId) return new Response('Room id does not match this room', { status: 400 });
+
+    const { 0: client, 1: server } = new WebSocketPair();
+    const state = newSocketState(userId, username, this.#config().WS_MESSAGES_PER_10S, Date.now());
+    this.#sockets.accept(server, state);
+    if (this.#members.wasRemoved(userId)) {
+      // Removed here while the caller's check raced the removal: refuse with the documented code.
+      server.close(closeCodes.notMember, 'Not a member of this room');
+    } else {
+      this.#members.activate(userId);
+      if (since !== undefined) await this.#join(server, state, since);
+    }
+    const headers = subprotocol ? { 'Sec-WebSocket-Protocol': FLOW_SUBPROTOCOL } : undefined;
+    return new Response(null, { status: 101, webSocket: client, headers });
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    try {
+      await this.#onMessage(ws, raw);
+    } catch (error) {
+      // Never let one frame take the room down: answer with an error frame and keep going.
+      this.#logger().error('chat frame failed', { roomId: this.#roomId(), ...describeError(error) });
+      send(ws, serverFrames.error({ code: 'internal', message: 'The frame could not be handled' }));
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.#closed(ws);
+    try {
+      // 1005/1006 are not allowed as outgoing codes; answer those with a normal close.
+      ws.close(code >= 3000 || code === 1000 ? code : closeCodes.normal, 'closed');
+    } catch {
+      // Already closed.
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.#closed(ws);
+  }
+
+  /** Typing expiry and archive write-behind share the one alarm. */
+  override async alarm(): Promise<void> {
+    for (const userId of this.#typing.expire(Date.now())) {
+      this.#sockets.broadcast(serverFrames.typing({ userId, active: false }), (state) => state.userId !== userId);
+    }
+    await this.#archive.run((error) => this.#logger().warn('chat archive failed', { roomId: this.#roomId(), ...describeError(error) }));
+  }
+
+  // ---------------------------------------------------------------- RPC
+  /** Admits the user (again); their cursors survive a removal. */
+  addMember(userId: string): void {
+    this.#members.activate(userId);
+  }
+
+  /** Shuts the user out: their sockets close with 4403; their messages stay in the log. */
+  removeMember(userId: string): void {
+    this.#members.deactivate(userId);
+    this.#stopTyping(userId);
+    this.#sockets.closeUser(userId, closeCodes.notMember, 'Removed from this room');
+  }
+
+  /** A history page for the HTTP route; members only (the Worker checked Postgres too). */
+  async history(userId: string, options: { before?: number; limit: number }): Promise<HistoryPage> {
+    if (this.#members.wasRemoved(userId)) throw new Error('Not a member of this room');
+    return this.#page(options.before, Math.min(Math.max(1, Math.trunc(options.limit)), 100));
+  }
+
+  /** Tells the room's joined sockets that a member's presence changed. */
+  presenceChanged(userId: string, state: RoomPresenceState, lastSeenAt: string | null = null): void {
+    this.#sockets.broadcast(serverFrames.presence({ userId, state, lastSeenAt }));
+  }
+
+  /** Unread messages of a member, for room lists. */
+  unreadCount(userId: string): number {
+    return this.#log.unreadFor(userId, this.#members.cursor(userId).readSeq);
+  }
+
+  // ---------------------------------------------------------------- frames
+  async #onMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const state = this.#sockets.state(ws);
+    if (!state) return ws.close(closeCodes.serverError, 'Unknown socket');
+    const config = this.#config();
+    const budget = spendToken(state, config.WS_MESSAGES_PER_10S, Date.now());
+    if (!budget.allowed) {
+      this.#sockets.save(ws, state);
+      send(ws, serverFrames.error({ code: 'rate_limited', message: 'Too many frames; slow down', retryAfterMs: budget.retryAfterMs }));
+      if (budget.abusive) ws.close(closeCodes.rateLimitAbuse, 'Rate limit exceeded');
+      return;
+    }
+    const parsed = parseClientFrame(raw, config.WS_MAX_FRAME_BYTES);
+    if (!parsed.ok) {
+      if (parsed.code === 'frame_too_big') state.oversize += 1;
+      this.#sockets.save(ws, state);
+      send(ws, serverFrames.error({ code: parsed.code, message: parsed.message }));
+      if (state.oversize >= OVERSIZE_TOLERANCE) ws.close(closeCodes.frameTooBig, 'Frames too big');
+      return;
+    }
+    this.#sockets.save(ws, state);
+    await this.#dispatch(ws, state, parsed.frame);
+  }
+
+  async #dispatch(ws: WebSocket, state: SocketState, frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case 'ping':
+        return send(ws, serverFrames.pong());
+      case 'room:join':
+        return this.#join(ws, state, frame.since);
+      case 'presence:set':
+        return send(ws, serverFrames.error({ code: 'unsupported', message: 'Presence is set on the presence socket' }));
+    }
+    if (!state.joined) return send(ws, serverFrames.error({ code: 'not_joined', message: 'Send room:join first' }));
+    switch (frame.type) {
+      case 'room:leave':
+        state.joined = false;
+        this.#sockets.save(ws, state);
+        return this.#stopTyping(state.userId);
+      case 'message:send':
+        return this.#sendMessage(ws, state, frame.clientMessageId, frame.text);
+      case 'message:delivered':
+      case 'message:read':
+        return this.#moveCursor(ws, state, frame.type === 'message:read' ? 'read' : 'delivered', frame.seq);
+      case 'typing:start':
+        return this.#startTyping(state.userId);
+      case 'typing:stop':
+        return this.#stopTyping(state.userId);
+      case 'history:get':
+        return send(ws, serverFrames.history(await this.#page(frame.before, frame.limit)));
+    }
+  }
+
+  /** Sends room:joined, then every message after `since` in order, then the socket is live. */
+  async #join(ws: WebSocket, state: SocketState, since: number | undefined): Promise<void> {
+    // The archived part of a long gap is fetched first; from the synchronous part below on,
+    // nothing can interleave, so no live message falls between the backlog and joining.
+    const archived: ChatMessage[] = [];
+    const oldestLocal = this.#log.oldestSeq();
+    let cursor = since ?? this.#log.lastSeq();
+    while (oldestLocal !== null && cursor + 1 < oldestLocal) {
+      const page = await archivedBetween(this.#mongo(), this.#roomId(), cursor, oldestLocal, ARCHIVE_PAGE);
+      if (page.length === 0) break;
+      archived.push(...page);
+      cursor = page.at(-1)!.seq;
+    }
+    const lastSeq = this.#log.lastSeq();
+    send(ws, serverFrames.roomJoined({ roomId: this.#roomId(), lastSeq, members: this.#members.active() }));
+    for (const message of [...archived, ...this.#log.after(cursor, Number.MAX_SAFE_INTEGER)]) {
+      send(ws, serverFrames.messageReceived(message));
+    }
+    state.joined = true;
+    this.#sockets.save(ws, state);
+    send(ws, serverFrames.unread(this.unreadCount(state.userId)));
+  }
+
+  #sendMessage(ws: WebSocket, state: SocketState, clientMessageId: string, text: string): void {
+    // Stored (and the sender's read cursor moved) before anyone hears of it; the runtime holds
+    // outgoing frames until the write is durable.
+    const outcome = this.ctx.storage.transactionSync(() => {
+      const appended = this.#log.append(state.userId, clientMessageId, text, Date.now());
+      if (!appended.duplicate) this.#members.advance(state.userId, 'read', appended.message.seq);
+      return appended;
+    });
+    const { message, duplicate } = outcome;
+    send(ws, serverFrames.messageAck({ clientMessageId, seq: message.seq, duplicate }));
+    if (duplicate) return;
+    this.#sockets.broadcast(serverFrames.messageReceived(message));
+    this.#stopTyping(state.userId);
+    this.#archive.messageStored(Date.now());
+  }
+
+  #moveCursor(ws: WebSocket, state: SocketState, kind: 'read' | 'delivered', seq: number): void {
+    if (seq > this.#log.lastSeq()) {
+      return send(ws, serverFrames.error({ code: 'seq_out_of_range', message: `No message ${seq} in this room yet` }));
+    }
+    if (!this.#members.advance(state.userId, kind, seq)) return;
+    const receipt = kind === 'read' ? serverFrames.receiptRead({ userId: state.userId, seq }) : serverFrames.receiptDelivered({ userId: state.userId, seq });
+    this.#sockets.broadcast(receipt, (_, other) => other !== ws);
+    if (kind === 'read') {
+      const unread = serverFrames.unread(this.unreadCount(state.userId));
+      for (const own of this.#sockets.ofUser(state.userId)) send(own, unread);
+    }
+  }
+
+  #startTyping(userId: string): void {
+    const expiresAt = Date.now() + this.#config().TYPING_TTL_SECONDS * 1000;
+    this.#typing.start(userId, expiresAt);
+    this.#sockets.broadcast(serverFrames.typing({ userId, active: true, expiresAt: new Date(expiresAt).toISOString() }), (state) => state.userId !== userId);
+    this.#archive.reschedule();
+  }
+
+  #stopTyping(userId: string): void {
+    if (!this.#typing.stop(userId)) return;
+    this.#sockets.broadcast(serverFrames.typing({ userId, active: false }), (state) => state.userId !== userId);
+  }
+
+  /** A page of messages before `before` (oldest first), from SQLite and, below it, the archive. */
+  async #page(before: number | undefined, limit: number): Promise<HistoryPage> {
+    const upper = before ?? this.#log.lastSeq() + 1;
+    const local = this.#log.before(upper, limit);
+    let newestFirst = local.slice(0, limit);
+    if (newestFirst.length < limit) {
+      // Below the oldest message kept here, older pages come from the archive.
+      const floor = newestFirst.at(-1)?.seq ?? Math.min(upper, this.#log.oldestSeq() ?? upper);
+      if (floor > 1) {
+        const older = await archivedBefore(this.#mongo(), this.#roomId(), floor, limit - newestFirst.length);
+        newestFirst = [...newestFirst, ...older];
+      }
+    }
+    // Sequence numbers start at 1 without gaps, so anything above 1 has older messages.
+    const oldest = newestFirst.at(-1)?.seq ?? 1;
+    return { messages: newestFirst.reverse(), hasMore: oldest > 1 };
+  }
+
+  #closed(ws: WebSocket): void {
+    const state = this.#sockets.state(ws);
+    this.#sockets.forget(ws);
+    if (!state) return;
+    const stillHere = this.#sockets.ofUser(state.userId).some((other) => other !== ws && other.readyState === WebSocket.OPEN);
+    if (!stillHere) this.#stopTyping(state.userId);
+  }
+
+  #roomId(): string {
+    return this.#meta.get('room_id') ?? this.ctx.id.name ?? this.ctx.id.toString();
+  }
+
+  #config(): Config {
+    return loadConfig(this.env);
+  }
+
+  #mongo(): MongoStore {
+    return createStores({ config: this.#config(), env: this.env, region: 'default', waitUntil: (promise) => this.ctx.waitUntil(promise) }).mongo;
+  }
+
+  #logger(): Logger {
+    return new Logger(parseLogLevel(this.env.LOG_LEVEL), { component: 'chat-room' });
+  }
+}

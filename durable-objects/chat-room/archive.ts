@@ -1,0 +1,68 @@
+import type { MongoStore } from '../../shared/stores/index.ts';
+import type { ChatMessage } from '../../shared/realtime/protocol.ts';
+
+/** A message as archived in MongoDB (see migrations/mongo/0004_chat_archive_and_bus.ts). */
+export interface ArchivedMessage {
+  roomId: string;
+  seq: number;
+  senderId: string;
+  clientMessageId: string;
+  body: string;
+  createdAt: Date;
+}
+
+const COLLECTION = 'chat_messages';
+
+/**
+ * Writes a batch once: each message is an upsert on (roomId, seq) that only sets fields on insert,
+ * so a batch retried after a partial failure leaves exactly one document per message.
+ */
+export async function archiveBatch(mongo: MongoStore, messages: ChatMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  await mongo.collection<ArchivedMessage>(COLLECTION).bulkWrite(
+    messages.map((message) => ({
+      updateOne: {
+        filter: { roomId: message.roomId, seq: message.seq },
+        update: {
+          $setOnInsert: {
+            roomId: message.roomId,
+            seq: message.seq,
+            senderId: message.senderId,
+            clientMessageId: message.clientMessageId,
+            body: message.text,
+            createdAt: new Date(message.sentAt),
+          },
+        },
+        upsert: true,
+      },
+    })),
+    { ordered: false },
+  );
+}
+
+/** Archived messages of the room below `before`, newest first. */
+export async function archivedBefore(mongo: MongoStore, roomId: string, before: number, limit: number): Promise<ChatMessage[]> {
+  const documents = await mongo
+    .collection<ArchivedMessage>(COLLECTION)
+    .find({ roomId, seq: { $lt: before } }, { sort: { seq: -1 }, limit });
+  return documents.map(toChatMessage);
+}
+
+/** Archived messages of the room in (after, before), oldest first. */
+export async function archivedBetween(mongo: MongoStore, roomId: string, after: number, before: number, limit: number): Promise<ChatMessage[]> {
+  const documents = await mongo
+    .collection<ArchivedMessage>(COLLECTION)
+    .find({ roomId, seq: { $gt: after, $lt: before } }, { sort: { seq: 1 }, limit });
+  return documents.map(toChatMessage);
+}
+
+function toChatMessage(document: ArchivedMessage): ChatMessage {
+  return {
+    roomId: document.roomId,
+    seq: document.seq,
+    senderId: document.senderId,
+    clientMessageId: document.clientMessageId,
+    text: document.body,
+    sentAt: new Date(document.createdAt).toISOString(),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * What a socket remembers across hibernation (kept small: attachments are limited to 2 KiB).
+ * The identity comes from the Worker's trusted headers at upgrade, never from frames.
+ */
+export interface SocketState {
+  userId: string;
+  username: string;
+  joined: boolean;
+  /** Token bucket of the per-socket frame budget. */
+  tokens: number;
+  refilledAt: number;
+  /** Frames refused in a row for the budget, and oversize frames seen: repeated abuse closes the socket. */
+  refusedInRow: number;
+  oversize: number;
+}
+
+export function newSocketState(userId: string, username: string, budget: number, now: number): SocketState {
+  return { userId, username, joined: false, tokens: budget, refilledAt: now, refusedInRow: 0, oversize: 0 };
+}
+
+export type BudgetVerdict = { allowed: true } | { allowed: false; retryAfterMs: number; abusive: boolean };
+
+const WINDOW_MS = 10_000;
+
+/**
+ * Spends one token of a bucket holding `budget` frames that refills over ten seconds.
+ * Abusive = as many frames refused in a row as the whole budget.
+ */
+export function spendToken(state: SocketState, budget: number, now: number): BudgetVerdict {
+  const perMs = budget / WINDOW_MS;
+  state.tokens = Math.min(budget, state.tokens + Math.max(0, now - state.refilledAt) * perMs);
+  state.refilledAt = now;
+  if (state.tokens >= 1) {
+    state.tokens -= 1;
+    state.refusedInRow = 0;
+    return { allowed: true };
+  }
+  state.refusedInRow += 1;
+  return { allowed: false, retryAfterMs: Math.ceil((1 - state.tokens) / perMs), abusive: state.refusedInRow >= budget };
+}

@@ -1,0 +1,75 @@
+import { encodeServerFrame, type ServerFrame } from '../../shared/realtime/protocol.ts';
+import type { SocketState } from './socket-state.ts';
+
+/**
+ * The room's open sockets and their states. States live in the socket attachments (so they
+ * survive hibernation) and in a cache of this instance, rebuilt lazily after a wake-up.
+ */
+export class RoomSockets {
+  readonly #ctx: DurableObjectState;
+  readonly #cache = new Map<WebSocket, SocketState>();
+
+  constructor(ctx: DurableObjectState) {
+    this.#ctx = ctx;
+  }
+
+  accept(ws: WebSocket, state: SocketState): void {
+    this.#ctx.acceptWebSocket(ws, [state.userId]);
+    this.save(ws, state);
+  }
+
+  state(ws: WebSocket): SocketState | null {
+    const cached = this.#cache.get(ws);
+    if (cached) return cached;
+    const stored = ws.deserializeAttachment() as SocketState | null;
+    if (stored) this.#cache.set(ws, stored);
+    return stored;
+  }
+
+  save(ws: WebSocket, state: SocketState): void {
+    ws.serializeAttachment(state);
+    this.#cache.set(ws, state);
+  }
+
+  forget(ws: WebSocket): void {
+    this.#cache.delete(ws);
+  }
+
+  ofUser(userId: string): WebSocket[] {
+    return this.#ctx.getWebSockets(userId);
+  }
+
+  /** Sends to every joined socket the filter keeps; the text is encoded once. */
+  broadcast(frame: ServerFrame, keep: (state: SocketState, ws: WebSocket) => boolean = () => true): void {
+    const text = encodeServerFrame(frame);
+    for (const ws of this.#ctx.getWebSockets()) {
+      const state = this.state(ws);
+      if (state?.joined && keep(state, ws)) sendText(ws, text);
+    }
+  }
+
+  /** Closes every socket of the user, e.g. when they leave the room for good. */
+  closeUser(userId: string, code: number, reason: string): void {
+    for (const ws of this.ofUser(userId)) {
+      this.forget(ws);
+      try {
+        ws.close(code, reason);
+      } catch {
+        // Already closing: nothing more to do.
+      }
+    }
+  }
+}
+
+/** Sends one frame; a socket closing under us is not an error of the room. */
+export function send(ws: WebSocket, frame: ServerFrame): void {
+  sendText(ws, encodeServerFrame(frame));
+}
+
+function sendText(ws: WebSocket, text: string): void {
+  try {
+    ws.send(text);
+  } catch {
+    // The peer went away; its close event cleans up.
+  }
+}
