@@ -13,6 +13,7 @@ export const errorCatalog = {
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   unprocessable: { status: 422, title: 'Unprocessable content' },
   locked: { status: 423, title: 'Locked' },
+  upgrade_required: { status: 426, title: 'Upgrade required' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal server error' },
   misconfigured: { status: 500, title: 'Service misconfigured' },

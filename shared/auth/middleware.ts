@@ -22,14 +22,12 @@ const unauthorized = (detail = 'Send a valid access token as "Authorization: Bea
   new AppError('unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer realm="flow"' } });
 
 /**
- * Bearer authentication: verifies the access token, then in one Redis round trip checks that its
- * session was not ended and counts the call against the caller's per-user limit. Authenticated
- * calls are limited per user, anonymous ones per IP; a token that fails verification counts
- * against the caller's IP, so garbage tokens cannot dodge the per-IP limit.
+ * Authenticates an access token: verifies it, then in one Redis round trip checks that its
+ * session was not ended and counts the call against the caller's per-user limit. A token that
+ * fails verification counts against the caller's IP, so garbage tokens cannot dodge the per-IP
+ * limit. Shared by the Authorization header and the WebSocket subprotocol (`bearer.<token>`).
  */
-export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const header = c.req.header('authorization');
-  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
+export async function authenticateAccessToken(c: Context<AppEnv>, token: string): Promise<AuthContext> {
   if (!token) throw unauthorized();
   const config = c.get('config');
   let claims: AccessClaims;
@@ -44,14 +42,21 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const { decisions: [decision], exists: [denied] } = await consumeRateLimitsAndCheck(c.get('stores').redis, [{ rule, key: claims.sub }], [revokedSessionKey(claims.sessionId)]);
   if (denied) throw unauthorized('The session has ended; log in again.');
   await applyRateLimitDecision(c, rule, decision!);
-  c.set('auth', {
+  return {
     userId: claims.sub,
     email: claims.email,
     username: claims.username,
     role: claims.role,
     permissions: claims.permissions,
     sessionId: claims.sessionId,
-  });
+  };
+}
+
+/** Bearer authentication: calls are limited per authenticated user, anonymous ones per IP. */
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const header = c.req.header('authorization');
+  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  c.set('auth', await authenticateAccessToken(c, token));
   await next();
 });
 

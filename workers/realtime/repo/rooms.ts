@@ -1,0 +1,106 @@
+import type { Postgres, PostgresTransaction } from '../../../shared/stores/index.ts';
+
+type Db = Pick<Postgres, 'query'> | PostgresTransaction;
+
+export type RoomKind = 'event' | 'dm' | 'crew' | 'group';
+export type MemberRole = 'owner' | 'member';
+
+/** A room and the asking account's place in it (role null: not a member). */
+export interface RoomAccessRow {
+  id: string;
+  kind: RoomKind;
+  role: MemberRole | null;
+}
+
+/** A room as listed for one of its members. */
+export interface MyRoomRow {
+  id: string;
+  kind: RoomKind;
+  subject_id: string | null;
+  created_at: Date;
+  role: MemberRole;
+  joined_at: Date;
+  member_count: number;
+  event_title: string | null;
+  peer_id: string | null;
+  peer_username: string | null;
+}
+
+/** The room and whether `accountId` is in it; null when there is no such room. */
+export async function findRoomAccess(db: Db, roomId: string, accountId: string): Promise<RoomAccessRow | null> {
+  const [row] = await db.query<RoomAccessRow>(
+    `select r.id, r.kind, m.role
+       from chat_rooms r
+       left join chat_room_members m on m.room_id = r.id and m.account_id = $2
+      where r.id = $1`,
+    [roomId, accountId],
+  );
+  return row ?? null;
+}
+
+/** Keyset position of the rooms list: after this (joined_at to the millisecond, as cursors carry it; room id), newest first. */
+export interface RoomsPosition {
+  joinedAt: Date;
+  roomId: string;
+}
+
+/** The rooms `accountId` belongs to, most recently joined first; DM rooms name the other person. */
+export async function listRoomsOf(db: Db, accountId: string, limit: number, after: RoomsPosition | null): Promise<MyRoomRow[]> {
+  return db.query<MyRoomRow>(
+    `select r.id, r.kind, r.subject_id, r.created_at, m.role, m.joined_at,
+            (select count(*)::int from chat_room_members c where c.room_id = r.id) as member_count,
+            e.title as event_title, peer.account_id as peer_id, pa.username as peer_username
+       from chat_room_members m
+       join chat_rooms r on r.id = m.room_id
+       left join events e on r.kind = 'event' and e.id = r.subject_id
+       left join chat_room_members peer on r.kind = 'dm' and peer.room_id = r.id and peer.account_id <> m.account_id
+       left join accounts pa on pa.id = peer.account_id
+      where m.account_id = $1
+        and ($3::timestamptz is null or (date_trunc('milliseconds', m.joined_at), m.room_id) < ($3::timestamptz, $4::uuid))
+      order by date_trunc('milliseconds', m.joined_at) desc, m.room_id desc
+      limit $2`,
+    [accountId, limit, after?.joinedAt ?? null, after?.roomId ?? null],
+  );
+}
+
+/** Creates an event's room (id = event id) unless it exists, with the organizer as owner. */
+export async function ensureEventRoom(db: Db, eventId: string, organizerId: string): Promise<void> {
+  await db.query(`insert into chat_rooms (id, kind, subject_id) values ($1, 'event', $1) on conflict (id) do nothing`, [eventId]);
+  await db.query(
+    `insert into chat_room_members (room_id, account_id, role) values ($1, $2, 'owner')
+       on conflict (room_id, account_id) do update set role = 'owner'`,
+    [eventId, organizerId],
+  );
+}
+
+/** Adds a member (no-op when already one); true when the row is new. */
+export async function insertMember(db: Db, roomId: string, accountId: string): Promise<boolean> {
+  const rows = await db.query(
+    `insert into chat_room_members (room_id, account_id) values ($1, $2) on conflict (room_id, account_id) do nothing returning room_id`,
+    [roomId, accountId],
+  );
+  return rows.length > 0;
+}
+
+/** Removes a plain member; owners stay (an organizer who cancels a seat still runs the room). */
+export async function deleteMember(db: Db, roomId: string, accountId: string): Promise<boolean> {
+  const rows = await db.query(
+    `delete from chat_room_members where room_id = $1 and account_id = $2 and role <> 'owner' returning room_id`,
+    [roomId, accountId],
+  );
+  return rows.length > 0;
+}
+
+/** Whether `accountId` is a member of room `roomId`, any role. */
+export async function isMember(db: Db, roomId: string, accountId: string): Promise<boolean> {
+  const rows = await db.query(`select 1 from chat_room_members where room_id = $1 and account_id = $2`, [roomId, accountId]);
+  return rows.length > 0;
+}
+
+/**
+ * Serializes membership changes of one account in one room for the rest of the transaction, so
+ * two bus messages about the same person (registered, then cancelled) apply in commit order.
+ */
+export async function lockMembership(tx: PostgresTransaction, roomId: string, accountId: string): Promise<void> {
+  await tx.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [`chat-room-member:${roomId}:${accountId}`]);
+}
