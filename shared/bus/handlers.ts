@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Stores } from '../stores/index.ts';
 import type { BusMessage, BusMessageType } from './messages.ts';
+import { openRoomOfCreatedEvent, syncRoomOfAttendee } from '../../workers/realtime/bus-handlers.ts';
 
 /** What a handler may use; handlers must be idempotent (a message can arrive more than once). */
 export interface BusHandlerContext {
@@ -32,7 +33,11 @@ const recordAuditEvent: BusHandler = async (message, { stores }) => {
 };
 
 // Services add their handlers here as they arrive (notifications, realtime room membership, ...).
-const handlersByType: { [T in BusMessageType]?: BusHandler[] } = {};
+const handlersByType: { [T in BusMessageType]?: BusHandler[] } = {
+  'event.created': [openRoomOfCreatedEvent],
+  'attendee.registered': [syncRoomOfAttendee],
+  'attendee.cancelled': [syncRoomOfAttendee],
+};
 const handlersForEveryMessage: BusHandler[] = [recordAuditEvent];
 
 /** Every handler that must see a message of this type, in order. */

@@ -5,6 +5,7 @@ import { handleError, notFoundHandler } from '../../shared/http/errors-handler.t
 import { apiRateLimit } from '../../shared/http/limits.ts';
 import { mountDocs } from './docs.ts';
 import { mountEvents } from '../events/index.ts';
+import { mountRealtime } from '../realtime/index.ts';
 import { mountUsers } from '../users/index.ts';
 import { healthApp } from './health.ts';
 
@@ -25,6 +26,7 @@ export function createGateway() {
   // Services under /api/v1 (unversioned /api/... is routed to the same handlers).
   mountUsers(app);
   mountEvents(app);
+  mountRealtime(app);
   mountDocs(app);
 
   app.onError(handleError);
