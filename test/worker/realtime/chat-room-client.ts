@@ -1,0 +1,129 @@
+import { env } from 'cloudflare:test';
+import { parseServerFrame, type ClientFrame, type ServerFrame } from '../../../shared/realtime/protocol.ts';
+
+type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+
+/** The room's Durable Object stub, addressed by room id exactly as the Worker addresses it. */
+export function roomStub(roomId: string) {
+  return env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(roomId));
+}
+
+export interface OpenOptions {
+  since?: number;
+  username?: string;
+  protocols?: string;
+  /** Sends room:join right after connecting (when no `since` joined it already). */
+  join?: boolean;
+}
+
+/** Opens an upgrade straight at the room, with the headers the Worker sets after its checks. */
+export async function upgradeRoom(roomId: string, userId: string, options: OpenOptions = {}): Promise<Response> {
+  const url = new URL('https://chat-room.internal/socket');
+  if (options.since !== undefined) url.searchParams.set('since', String(options.since));
+  const headers: Record<string, string> = {
+    Upgrade: 'websocket',
+    'x-flow-user-id': userId,
+    'x-flow-username': options.username ?? `user-${userId.slice(0, 8)}`,
+    'x-flow-room-id': roomId,
+  };
+  if (options.protocols) headers['Sec-WebSocket-Protocol'] = options.protocols;
+  return roomStub(roomId).fetch(url, { headers });
+}
+
+/**
+ * A test client: records every frame (each checked against the protocol's server schema) and
+ * lets a test wait for frames or the close without assuming anything about timing.
+ */
+export class RoomClient {
+  readonly frames: ServerFrame[] = [];
+  readonly offProtocol: string[] = [];
+  closed: { code: number; reason: string } | null = null;
+  readonly #ws: WebSocket;
+  #wake: (() => void)[] = [];
+
+  private constructor(ws: WebSocket, readonly userId: string, readonly response: Response) {
+    this.#ws = ws;
+    ws.addEventListener('message', (event) => {
+      try {
+        this.frames.push(parseServerFrame(String(event.data)));
+      } catch {
+        this.offProtocol.push(String(event.data));
+      }
+      this.#notify();
+    });
+    ws.addEventListener('close', (event) => {
+      this.closed = { code: event.code, reason: event.reason };
+      this.#notify();
+    });
+  }
+
+  static async open(roomId: string, userId: string, options: OpenOptions = {}): Promise<RoomClient> {
+    const response = await upgradeRoom(roomId, userId, options);
+    const ws = response.webSocket;
+    if (!ws) throw new Error(`Upgrade refused with ${response.status}`);
+    ws.accept();
+    const client = new RoomClient(ws, userId, response);
+    if (options.join && options.since === undefined) {
+      client.send({ type: 'room:join' });
+      await client.waitFor('room:joined');
+    } else if (options.since !== undefined) {
+      await client.waitFor('room:joined');
+    }
+    return client;
+  }
+
+  send(frame: ClientFrame | Record<string, unknown>): void {
+    this.#ws.send(JSON.stringify(frame));
+  }
+
+  sendRaw(data: string | ArrayBuffer): void {
+    this.#ws.send(data);
+  }
+
+  close(code = 1000): void {
+    this.#ws.close(code, 'bye');
+  }
+
+  of<T extends ServerFrame['type']>(type: T): FrameOf<T>[] {
+    return this.frames.filter((frame): frame is FrameOf<T> => frame.type === type);
+  }
+
+  /** Waits until `count` frames of the type (matching `where`) have arrived; returns them all. */
+  async waitFor<T extends ServerFrame['type']>(type: T, count = 1, where: (frame: FrameOf<T>) => boolean = () => true): Promise<FrameOf<T>[]> {
+    await this.until(() => this.of(type).filter(where).length >= count, `${count} x ${type}`);
+    return this.of(type).filter(where);
+  }
+
+  async waitClose(): Promise<{ code: number; reason: string }> {
+    await this.until(() => this.closed !== null, 'close');
+    return this.closed!;
+  }
+
+  /** Resolves when `ready` holds after some frame; fails (rather than hangs) after a long grace. */
+  async until(ready: () => boolean, what: string, graceMs = 10_000): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (!ready()) {
+      if (Date.now() > deadline) throw new Error(`${this.userId} never received ${what}; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
+      await new Promise<void>((resolve) => {
+        this.#wake.push(resolve);
+        setTimeout(resolve, 250);
+      });
+    }
+  }
+
+  #notify(): void {
+    const waiting = this.#wake;
+    this.#wake = [];
+    for (const wake of waiting) wake();
+  }
+}
+
+/** Rows of the room's message table, read inside the object. */
+export async function storedMessages(roomId: string): Promise<{ seq: number; sender_id: string; client_message_id: string; text: string }[]> {
+  const { runInDurableObject } = await import('cloudflare:test');
+  return runInDurableObject(roomStub(roomId), (_instance, state) =>
+    state.storage.sql.exec<{ seq: number; sender_id: string; client_message_id: string; text: string }>(
+      'SELECT seq, sender_id, client_message_id, text FROM messages ORDER BY seq',
+    ).toArray(),
+  );
+}
