@@ -129,9 +129,12 @@ export class ChatRoom extends DurableObject<Env> {
     this.#sockets.closeUser(userId, closeCodes.notMember, 'Removed from this room');
   }
 
-  /** A history page for the HTTP route; members only (the Worker checked Postgres too). */
+  /**
+   * A history page for the HTTP route (the Worker checked membership in Postgres). Someone removed
+   * here gets an empty page, so a removal racing the Worker's check leaks nothing.
+   */
   async history(userId: string, options: { before?: number; limit: number }): Promise<HistoryPage> {
-    if (this.#members.wasRemoved(userId)) throw new Error('Not a member of this room');
+    if (this.#members.wasRemoved(userId)) return { messages: [], hasMore: false };
     return this.#page(options.before, Math.min(Math.max(1, Math.trunc(options.limit)), 100));
   }
 
