@@ -37,17 +37,14 @@ export interface ListingAfter {
 const POPULARITY = `(e.registration_count * 3 + e.like_count * 2 + e.comment_count + e.share_count + e.view_count * 0.1)::float8`;
 
 // Spherical distances (use_spheroid = false) so results agree exactly with a haversine check.
-const SORTS: Record<ListingSort, { expr: string; direction: 'asc' | 'desc' }> = {
-  start: { expr: 'starts_at', direction: 'asc' },
-  distance: { expr: 'distance_m', direction: 'asc' },
-  relevance: { expr: 'rank', direction: 'desc' },
-  popularity: { expr: 'popularity', direction: 'desc' },
-};
+const DIRECTIONS: Record<ListingSort, 'asc' | 'desc'> = { start: 'asc', distance: 'asc', relevance: 'desc', popularity: 'desc' };
 
 /**
  * One page of events matching the filter, ordered by `sort` then id (keyset pagination).
  * `recurring` selects one-off events (false) or recurring series (true): a series' first start
  * says nothing about where its occurrences fall, so the service expands those itself.
+ * Only ids and sort values go through the sort (a text search can match thousands of rows);
+ * the page's rows alone are joined back for their columns.
  */
 export async function listEvents(
   db: Pick<Postgres, 'query'>,
@@ -90,22 +87,55 @@ export async function listEvents(
     rank = `ts_rank_cd(e.search_vector, ${query})::float8`;
   }
 
-  const sort = SORTS[options.sort];
+  const sortValue = { start: 'e.starts_at', distance, relevance: rank, popularity: POPULARITY }[options.sort];
+  const direction = DIRECTIONS[options.sort];
   let keyset = 'true';
   if (options.after) {
     const value = options.sort === 'start' ? `${param(options.after.value)}::timestamptz` : `${param(options.after.value)}::float8`;
-    const beyond = sort.direction === 'asc' ? '>' : '<';
-    keyset = `(${sort.expr} ${beyond} ${value} or (${sort.expr} = ${value} and id > ${param(options.after.id)}::uuid))`;
+    const beyond = direction === 'asc' ? '>' : '<';
+    keyset = `(sort_value ${beyond} ${value} or (sort_value = ${value} and id > ${param(options.after.id)}::uuid))`;
   }
+  // The outer select recomputes distance, rank and popularity for the page's rows only; the
+  // expressions are the inner ones, so the values (and cursors made from them) are identical.
   return db.query<ListedEventRow>(
-    `select * from (
-       select ${EVENT_COLUMNS}, ${distance} as distance_m, ${rank} as rank, ${POPULARITY} as popularity
-         from events e where ${where.join(' and ')}
-     ) listed
-     where ${keyset}
-     order by ${sort.expr} ${sort.direction}, id
-     limit ${param(options.limit)}`,
+    `select ${EVENT_COLUMNS}, ${distance} as distance_m, ${rank} as rank, ${POPULARITY} as popularity
+       from (
+         select id, sort_value from (
+           select e.id, ${sortValue} as sort_value from events e where ${where.join(' and ')}
+         ) matched
+         where ${keyset}
+         order by sort_value ${direction}, id
+         limit ${param(options.limit)}
+       ) page
+       join events e on e.id = page.id
+      order by page.sort_value ${direction}, page.id`,
     params,
+  );
+}
+
+/**
+ * The `limit` upcoming public events nearest to the point within `withinMetres`, nearest first
+ * (ties by id), with their spherical distance. The GiST index walks the nearest `limit` (KNN,
+ * same sphere); the distance of the last one then bounds an exact ordered pass, which also
+ * takes in any event tied with it, so no tie is lost to the index's order.
+ */
+export async function nearestEvents(db: Pick<Postgres, 'query'>, point: { lat: number; lng: number }, withinMetres: number, limit: number): Promise<ListedEventRow[]> {
+  const upcoming = `e.status = 'published' and e.visibility = 'public' and e.series_ends_at > now()`;
+  const at = 'st_setsrid(st_makepoint($1::float8, $2::float8), 4326)::geography';
+  return db.query<ListedEventRow>(
+    `with knn as (
+       select e.location <-> ${at} as distance_m from events e
+        where ${upcoming} and st_dwithin(e.location, ${at}, $3::float8, false)
+        order by e.location <-> ${at} limit $4
+     ), page as (
+       select e.id, st_distance(e.location, ${at}, false) as distance_m from events e
+        where ${upcoming} and st_dwithin(e.location, ${at}, least($3::float8, (select max(distance_m) from knn) + 0.001), false)
+        order by distance_m, e.id limit $4
+     )
+     select ${EVENT_COLUMNS}, page.distance_m, null::float8 as rank, 0::float8 as popularity
+       from page join events e on e.id = page.id
+      order by page.distance_m, page.id`,
+    [point.lng, point.lat, withinMetres, limit],
   );
 }
 
