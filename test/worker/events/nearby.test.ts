@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { EventListItem } from '../../../workers/events/schemas.ts';
-import { haversineMetres } from '../../../workers/events/service/listing-nearby.ts';
+import { geohashCell, haversineMetres } from '../../../workers/events/service/listing-nearby.ts';
 import { call, expectProblem } from '../../support/http.ts';
 import { registerAndLogin } from '../../support/identity.ts';
 import { testStores } from '../../support/stores.ts';
 
 interface Spot { id: string; lat: number; lng: number }
 
-/** ~200 published events scattered within ~40 km of a random centre, written straight to Postgres. */
-async function scatter(count: number): Promise<{ centre: { lat: number; lng: number }; spots: Spot[] }> {
+/** Published events scattered around a random centre (~40 km square by default), written straight to Postgres. */
+async function scatter(count: number, spread = 0.7, centre = { lat: Math.random() * 120 - 60, lng: Math.random() * 340 - 170 }): Promise<{ centre: { lat: number; lng: number }; spots: Spot[] }> {
   const organizer = await registerAndLogin();
-  const centre = { lat: Math.random() * 120 - 60, lng: Math.random() * 340 - 170 };
-  const lats = Array.from({ length: count }, () => centre.lat + (Math.random() - 0.5) * 0.7);
-  const lngs = Array.from({ length: count }, () => centre.lng + (Math.random() - 0.5) * 0.7);
+  const lats = Array.from({ length: count }, () => centre.lat + (Math.random() - 0.5) * spread);
+  const lngs = Array.from({ length: count }, () => centre.lng + (Math.random() - 0.5) * spread);
   const rows = await testStores().postgres.query<Spot>(
     `insert into events (organizer_id, title, starts_at, ends_at, timezone, status, published_at, location)
      select $1, 'Spot ' || n, now() + interval '1 day', now() + interval '1 day 2 hours', 'UTC', 'published', now(),
@@ -44,6 +43,29 @@ describe('nearby', () => {
     const { items } = (await (await call(`/api/v1/events/nearby?lat=${moved.lat}&lng=${moved.lng}&radius=10km&limit=100`)).json()) as { items: EventListItem[] };
     const expectedMoved = spots.map((s) => ({ id: s.id, d: haversineMetres(moved, s) })).filter((s) => s.d <= 10_000 && Math.abs(s.d - 10_000) > 1).sort((a, b) => a.d - b.d);
     expect(items.filter((e) => Math.abs(e.distanceMetres! - 10_000) > 1).map((e) => e.id)).toEqual(expectedMoved.slice(0, 100).map((s) => s.id).filter((id) => items.some((e) => e.id === id)));
+  });
+
+  it('stays exact in a dense cell: a point the cached nearest cannot cover is asked of Postgres, co-located events ordered by id', async () => {
+    // 400 events within ~3 km: the cell keeps only the 100 nearest its centre.
+    const { centre, spots } = await scatter(400, 0.05);
+    const cell = geohashCell(centre.lat, centre.lng);
+    const { spots: twins } = await scatter(4, 0, { lat: cell.center.lat + 0.002, lng: cell.center.lng });
+    const all = [...spots, ...twins];
+    const expected = (point: { lat: number; lng: number }, metres: number, limit: number) => all
+      .map((s) => ({ id: s.id, d: haversineMetres(point, s) })).filter((s) => s.d <= metres)
+      .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : 1)).slice(0, limit).map((s) => s.id);
+    const nearby = async (point: { lat: number; lng: number }, limit: number) => {
+      const response = await call(`/api/v1/events/nearby?lat=${point.lat}&lng=${point.lng}&radius=5km&limit=${limit}`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { items: EventListItem[] }).items.map((e) => e.id);
+    };
+    // A corner of the cell with a limit of 100: beyond what the centre's 100 nearest can prove.
+    const corner = { lat: cell.corner.lat - 1e-5, lng: cell.corner.lng - 1e-5 };
+    expect(await nearby(corner, 100)).toEqual(expected(corner, 5_000, 100));
+    // Small pages at points of the cell come from its cached candidates, still exact.
+    for (const point of [cell.center, corner, { lat: cell.center.lat + 0.002, lng: cell.center.lng }]) {
+      expect(await nearby(point, 5)).toEqual(expected(point, 5_000, 5));
+    }
   });
 
   it('the listing with near + sort=distance pages through the same set', async () => {

@@ -79,7 +79,8 @@ export const eventRoutes = createServiceApp()
   // Before /{id}, which would otherwise take "nearby" and "featured" for ids.
   .openapi(routes.nearby, async (c) => {
     const { lat, lng, radius, limit } = c.req.valid('query');
-    return c.json({ items: await nearbyEvents(c.get('stores'), { lat, lng }, radius ?? 10_000, limit) }, 200);
+    const defer = (work: Promise<unknown>) => c.executionCtx.waitUntil(work.catch((error: unknown) => c.get('log').warn('nearby cache not written', { error: String(error) })));
+    return c.json({ items: await nearbyEvents(c.get('stores'), { lat, lng }, radius ?? 10_000, limit, defer) }, 200);
   })
   .openapi(routes.featured, async (c) => c.json({ items: await featuredEvents(c.get('stores'), c.req.valid('query').limit) }, 200))
   .openapi(routes.create, async (c) => {

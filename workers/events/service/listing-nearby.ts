@@ -1,6 +1,6 @@
 import { cacheGeneration } from '../../../shared/cache.ts';
 import type { Stores } from '../../../shared/stores/index.ts';
-import { listEvents, type ListingFilter } from '../repo/events-listing.ts';
+import { nearestEvents, type ListedEventRow } from '../repo/events-listing.ts';
 import type { EventListItem } from '../schemas.ts';
 import { EVENT_LISTS, NEARBY_TTL } from './events-cache.ts';
 import { eventDocument, withoutLink } from './events-view.ts';
@@ -9,8 +9,10 @@ import { eventDocument, withoutLink } from './events-view.ts';
 const EARTH_RADIUS_M = 6_371_008.771415;
 /** Radius buckets: a request's candidates are cached for the bucket at or above its radius. */
 const RADIUS_BUCKETS = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000];
-/** Candidates kept per cell; a denser cell is answered straight from Postgres instead. */
-const MAX_CANDIDATES = 500;
+/** Events cached per cell: the nearest to its centre. */
+const CANDIDATES = 100;
+/** Room for the sub-millimetre gap between Postgres's sphere distances and haversineMetres. */
+const SLACK_METRES = 1;
 /** Geohash precision 6: cells of about 1.2 km x 0.6 km. */
 const CELL_PRECISION = 6;
 const BASE32 = '0123456789bcdefghjkmnpqrstuvwxyz';
@@ -51,42 +53,69 @@ interface NearbyCandidate {
   lng: number;
 }
 
-const upcoming = (near: ListingFilter['near']): ListingFilter => ({
-  viewerId: null, status: 'published', from: new Date(), to: null, category: null, tags: [], type: null, free: null,
-  priceMinMinor: null, priceMaxMinor: null, q: null, near,
-});
+/**
+ * A cell's cached candidates: the upcoming public events nearest to the cell's centre, and
+ * `exactWithin`, the distance from the centre inside which every such event is among them.
+ */
+interface NearbyCell {
+  candidates: NearbyCandidate[];
+  exactWithin: number;
+}
 
-async function nearestFromPostgres(stores: Stores, near: NonNullable<ListingFilter['near']>, limit: number): Promise<NearbyCandidate[]> {
-  const rows = await listEvents(stores.postgres, upcoming(near), { sort: 'distance', after: null, limit, recurring: null });
-  return rows.map((row) => ({ item: withoutLink(eventDocument(row)), lat: row.lat!, lng: row.lng! }));
+const candidateOf = (row: ListedEventRow): NearbyCandidate => ({ item: withoutLink(eventDocument(row)), lat: row.lat!, lng: row.lng! });
+
+const withDistance = (item: EventListItem, metres: number): EventListItem => ({ ...item, distanceMetres: Math.round(metres * 10) / 10 });
+
+/** The cell's candidates from Postgres: the nearest CANDIDATES within `reach` of its centre. */
+async function cellFromPostgres(stores: Stores, centre: { lat: number; lng: number }, reach: number): Promise<NearbyCell> {
+  const rows = await nearestEvents(stores.postgres, centre, reach, CANDIDATES);
+  // Fewer than asked for: they are all there are within reach. Otherwise an event left out is at
+  // least as far from the centre as the farthest one kept (ties included or not, never nearer).
+  const exactWithin = rows.length < CANDIDATES ? reach : rows.at(-1)!.distance_m!;
+  return { candidates: rows.map(candidateOf), exactWithin };
+}
+
+/**
+ * The answer for `point` from a cell's candidates, or null when they cannot prove it exact.
+ * An event missing from the candidates is at least `exactWithin` from the centre, so at least
+ * `exactWithin - d(point, centre)` from the point; when that is beyond the farthest answer (or
+ * the radius, if the answer is short) by more than the slack, nothing missing could belong.
+ */
+export function answerFromCell(cell: NearbyCell, centre: { lat: number; lng: number }, point: { lat: number; lng: number }, radiusMetres: number, limit: number): EventListItem[] | null {
+  const found = cell.candidates
+    .map((candidate) => ({ item: candidate.item, metres: haversineMetres(point, candidate) }))
+    .filter((candidate) => candidate.metres <= radiusMetres)
+    .sort((a, b) => a.metres - b.metres || (a.item.id < b.item.id ? -1 : 1))
+    .slice(0, limit);
+  const farthest = found.length === limit ? found.at(-1)!.metres : radiusMetres;
+  if (farthest + haversineMetres(point, centre) + SLACK_METRES >= cell.exactWithin) return null;
+  return found.map(({ item, metres }) => withDistance(item, metres));
 }
 
 /**
  * Upcoming public events within `radiusMetres` of the point, nearest first, with their distance.
- * Cached by geo cell: the events within (radius bucket + half the cell's diagonal) of the cell's
- * centre are a superset of the answer for any point in the cell, so they are cached once per
- * cell and bucket, and each request measures and filters them from its own point. That keeps
- * the answer exact; a cell too dense to cache is answered from Postgres directly.
+ * Cached by geo cell and radius bucket: the CANDIDATES events nearest to the cell's centre (within
+ * the bucket plus half the cell's diagonal) answer most points of the cell exactly, which
+ * `answerFromCell` checks for each request; any other point, in a cell too dense for its radius
+ * and limit, gets one exact query from its own position. `defer` runs the cache write after the
+ * response when the caller can (waitUntil).
  */
-export async function nearbyEvents(stores: Stores, point: { lat: number; lng: number }, radiusMetres: number, limit: number): Promise<EventListItem[]> {
+export async function nearbyEvents(stores: Stores, point: { lat: number; lng: number }, radiusMetres: number, limit: number, defer?: (work: Promise<unknown>) => void): Promise<EventListItem[]> {
   const cell = geohashCell(point.lat, point.lng);
   const bucket = RADIUS_BUCKETS.find((metres) => metres >= radiusMetres) ?? radiusMetres;
-  const reach = bucket + haversineMetres(cell.center, cell.corner);
-  const key = `nearby:v1:${await cacheGeneration(stores.redis, EVENT_LISTS)}:${cell.hash}:${bucket}`;
+  // A little more than bucket + half-diagonal, so a sparse cell answers every point of it.
+  const reach = bucket + haversineMetres(cell.center, cell.corner) + 10 * SLACK_METRES;
+  const key = `nearby:v2:${await cacheGeneration(stores.redis, EVENT_LISTS)}:${cell.hash}:${bucket}`;
 
-  let candidates = await stores.redis.run((r) => r.get<NearbyCandidate[] | 'dense'>(key));
-  if (candidates === null || candidates === undefined) {
-    const found = await nearestFromPostgres(stores, { ...cell.center, radiusMetres: reach }, MAX_CANDIDATES + 1);
-    candidates = found.length > MAX_CANDIDATES ? 'dense' : found;
-    await stores.redis.run((r) => r.set(key, candidates, { ex: NEARBY_TTL }));
+  let cached = await stores.redis.run((r) => r.get<NearbyCell>(key));
+  if (cached === null || cached === undefined) {
+    const fresh = await cellFromPostgres(stores, cell.center, reach);
+    const write = stores.redis.run((r) => r.set(key, fresh, { ex: NEARBY_TTL }));
+    if (defer) defer(write); else await write;
+    cached = fresh;
   }
-  if (candidates === 'dense') {
-    return (await nearestFromPostgres(stores, { ...point, radiusMetres }, limit)).map(({ item }) => item);
-  }
-  return candidates
-    .map((candidate) => ({ ...candidate.item, distanceMetres: haversineMetres(point, candidate) }))
-    .filter((candidate) => candidate.distanceMetres <= radiusMetres)
-    .sort((a, b) => a.distanceMetres - b.distanceMetres || (a.id < b.id ? -1 : 1))
-    .slice(0, limit)
-    .map((candidate) => ({ ...candidate, distanceMetres: Math.round(candidate.distanceMetres * 10) / 10 }));
+  const answer = answerFromCell(cached, cell.center, point, radiusMetres, limit);
+  if (answer) return answer;
+  const rows = await nearestEvents(stores.postgres, point, radiusMetres, limit);
+  return rows.map((row) => withDistance(candidateOf(row).item, row.distance_m!));
 }
