@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import type { z } from 'zod';
 import { loadConfig } from '../shared/config.ts';
 import { closeCodes, notificationSchema, parseClientFrame, PING_FRAME, PONG_FRAME, serverFrames, type Notification } from '../shared/realtime/protocol.ts';
 import { NotificationStore } from './inbox/notification-store.ts';
@@ -8,16 +9,24 @@ import { trustedCaller, upgradeResponse } from './user-sockets/upgrade.ts';
 
 const MAX_IDS = 100;
 
+// Bad input is answered in the result rather than thrown: a thrown RPC error is also reported
+// as an uncaught exception inside the object, which would drown real failures in the logs.
 export interface DeliverResult {
-  /** False when a notification with this id was already delivered (nothing stored, nothing pushed). */
+  /** False when a notification with this id was already delivered or was refused. */
   stored: boolean;
   unread: number;
+  /** Why the notification was refused (nothing stored, nothing pushed). */
+  error?: string;
 }
 
 export interface MarkReadResult {
   marked: number;
   unread: number;
+  error?: string;
 }
+
+const describeIssues = (error: z.ZodError) => error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+const idList = notificationSchema.shape.id.array().max(MAX_IDS);
 
 /**
  * One per user (idFromName(userId)): the user's in-app notification channel. The notification
@@ -73,7 +82,9 @@ export class Inbox extends DurableObject<Env> {
 
   /** Stores a notification once (by id) and pushes it with the new unread count to the user's sockets. */
   async deliver(notification: Notification): Promise<DeliverResult> {
-    const parsed = notificationSchema.parse(notification);
+    const result = notificationSchema.safeParse(notification);
+    if (!result.success) return { stored: false, unread: this.#store.unreadCount(), error: describeIssues(result.error) };
+    const parsed = result.data;
     const stored = this.#store.add(parsed);
     const unread = this.#store.unreadCount();
     if (stored) {
@@ -90,8 +101,9 @@ export class Inbox extends DurableObject<Env> {
 
   /** Marks notifications read; a change pushes the new count to every socket of the user. */
   async markRead(ids: readonly string[] | 'all'): Promise<MarkReadResult> {
-    const wanted = ids === 'all' ? 'all' : notificationSchema.shape.id.array().max(MAX_IDS).parse(ids);
-    const marked = this.#store.markRead(wanted, new Date().toISOString());
+    const wanted = ids === 'all' ? { success: true as const, data: 'all' as const } : idList.safeParse(ids);
+    if (!wanted.success) return { marked: 0, unread: this.#store.unreadCount(), error: describeIssues(wanted.error) };
+    const marked = this.#store.markRead(wanted.data, new Date().toISOString());
     const unread = this.#store.unreadCount();
     if (marked > 0) broadcastFrame(this.ctx.getWebSockets(), serverFrames.inboxUnread(unread));
     return { marked, unread };

@@ -48,11 +48,12 @@ export class NotificationStore {
   add(notification: Notification): boolean {
     const cursor = this.#sql.exec(
       `INSERT INTO notifications (id, kind, title, body, link, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO NOTHING`,
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
       notification.id, notification.kind, notification.title, notification.body ?? null, notification.link ?? null,
       notification.data === undefined ? null : JSON.stringify(notification.data), notification.createdAt,
     );
-    if (cursor.rowsWritten === 0) return false;
+    // Counting returned rows, not rowsWritten: index updates count as written rows too.
+    if (cursor.toArray().length === 0) return false;
     this.#trim();
     return true;
   }
@@ -63,10 +64,10 @@ export class NotificationStore {
 
   /** Marks the given (or all) unread notifications read; returns how many changed. */
   markRead(ids: readonly string[] | 'all', at: string): number {
-    if (ids === 'all') return this.#sql.exec('UPDATE notifications SET read_at = ? WHERE read_at IS NULL', at).rowsWritten;
+    if (ids === 'all') return this.#sql.exec('UPDATE notifications SET read_at = ? WHERE read_at IS NULL RETURNING id', at).toArray().length;
     if (ids.length === 0) return 0;
     const placeholders = ids.map(() => '?').join(', ');
-    return this.#sql.exec(`UPDATE notifications SET read_at = ? WHERE read_at IS NULL AND id IN (${placeholders})`, at, ...ids).rowsWritten;
+    return this.#sql.exec(`UPDATE notifications SET read_at = ? WHERE read_at IS NULL AND id IN (${placeholders}) RETURNING id`, at, ...ids).toArray().length;
   }
 
   /** Newest first. */
