@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { z } from 'zod';
 import { loadConfig } from '../shared/config.ts';
 import { closeCodes, notificationSchema, parseClientFrame, PING_FRAME, PONG_FRAME, serverFrames, type Notification } from '../shared/realtime/protocol.ts';
-import { NotificationStore } from './inbox/notification-store.ts';
+import { NotificationStore, type InboxItem } from './inbox/notification-store.ts';
 import { freshBudget, spendFrame, type FrameBudget } from './user-sockets/frame-budget.ts';
 import { broadcastFrame, sendError, sendFrame } from './user-sockets/frames.ts';
 import { trustedCaller, upgradeResponse } from './user-sockets/upgrade.ts';
@@ -110,7 +110,7 @@ export class Inbox extends DurableObject<Env> {
   }
 
   /** Recent notifications, newest first, with when each was read. */
-  async recent(limit = 50): Promise<Array<Notification & { readAt: string | null }>> {
+  async recent(limit = 50): Promise<InboxItem[]> {
     return this.#store.recent(Math.min(Math.max(1, Math.trunc(limit)), 100));
   }
 }

@@ -14,13 +14,19 @@ interface NotificationRow extends Record<string, SqlStorageValue> {
   read_at: string | null;
 }
 
-const toNotification = (row: NotificationRow): Notification & { readAt: string | null } => ({
+// Shallow on purpose: a recursive JSON type is too deep for the RPC stub's typings.
+type JsonValue = string | number | boolean | null | object;
+
+/** A stored notification as `recent()` hands it out; `data` is typed as JSON so it crosses RPC. */
+export type InboxItem = Omit<Notification, 'data'> & { data?: Record<string, JsonValue>; readAt: string | null };
+
+const toNotification = (row: NotificationRow): InboxItem => ({
   id: row.id,
   kind: row.kind,
   title: row.title,
   ...(row.body === null ? {} : { body: row.body }),
   ...(row.link === null ? {} : { link: row.link }),
-  ...(row.data === null ? {} : { data: JSON.parse(row.data) as Record<string, unknown> }),
+  ...(row.data === null ? {} : { data: JSON.parse(row.data) as Record<string, JsonValue> }),
   createdAt: row.created_at,
   readAt: row.read_at,
 });
@@ -71,7 +77,7 @@ export class NotificationStore {
   }
 
   /** Newest first. */
-  recent(limit: number): Array<Notification & { readAt: string | null }> {
+  recent(limit: number): InboxItem[] {
     return this.#sql.exec<NotificationRow>('SELECT * FROM notifications ORDER BY created_at DESC, id DESC LIMIT ?', limit).toArray().map(toNotification);
   }
 
