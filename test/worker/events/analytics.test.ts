@@ -25,6 +25,17 @@ const viewCount = async (eventId: string) =>
   Number((await testStores().postgres.query<{ view_count: string }>('select view_count from events where id = $1', [eventId]))[0]!.view_count);
 
 describe('event views', () => {
+  it('GET /events/{id} counts a view per read, cached or not; a read answered 404 counts none', async () => {
+    const organizer = await quickUser();
+    const [shown, draft] = await Promise.all([createEvent(organizer), createEvent(organizer, { status: 'draft' })]);
+    for (let read = 0; read < 3; read += 1) expect((await call(`/api/v1/events/${shown.id}`)).status).toBe(200);
+    await expectProblem(await call(`/api/v1/events/${draft.id}`), 404);
+    expect((await call(`/api/v1/events/${draft.id}`, { headers: bearer(organizer.tokens.accessToken) })).status).toBe(200);
+    await expectProblem(await call(`/api/v1/events/${crypto.randomUUID()}`), 404);
+    expect(await pendingEventViews(testStores(), shown.id)).toBe(3);
+    expect(await pendingEventViews(testStores(), draft.id)).toBe(1);
+  });
+
   it('flushes pending views into view_count, none lost or doubled when flushes overlap with new views', async () => {
     const organizer = await quickUser();
     const [first, second] = await Promise.all([createEvent(organizer), createEvent(organizer)]);

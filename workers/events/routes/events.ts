@@ -8,11 +8,10 @@ import type { AppEnv } from '../../../shared/http/app-env.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
 import { problemResponses } from '../../../shared/validation.ts';
 import { cancelEventBody, createEventBody, eventListSchema, eventPageSchema, eventSchema, featuredQuery, idParam, listEventsQuery, nearbyQuery, updateEventBody } from '../schemas.ts';
-import { cancelEvent, createEvent, getEventForViewer, updateEvent, type EventsDeps } from '../service/events.ts';
+import { cancelEvent, createEvent, updateEvent, viewEvent, type EventsDeps } from '../service/events.ts';
 import { featuredEvents } from '../service/featured.ts';
 import { nearbyEvents } from '../service/listing-nearby.ts';
 import { listEventPage } from '../service/listing.ts';
-import { recordEventView } from '../service/views.ts';
 
 const authed = { security: [{ bearer: [] }], middleware: requireAuth };
 
@@ -89,10 +88,8 @@ export const eventRoutes = createServiceApp()
     return c.json(event, 201, { Location: `/api/v1/events/${event.id}`, ...etag(event.version) });
   })
   .openapi(routes.get, async (c) => {
-    const stores = c.get('stores');
-    const event = await getEventForViewer(stores, c.req.valid('param').id, c.get('auth') ?? null);
-    // Counted after the response is sent: a view must never slow down or fail the read.
-    c.executionCtx.waitUntil(recordEventView(stores, event.id).catch((error: unknown) => c.get('log').warn('event view not counted', { error: String(error) })));
+    // The view is counted in the cache read's own Redis round trip.
+    const event = await viewEvent(c.get('stores'), c.req.valid('param').id, c.get('auth') ?? null);
     return c.json(event, 200, etag(event.version));
   })
   .openapi(routes.update, async (c) => {

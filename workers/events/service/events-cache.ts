@@ -3,6 +3,7 @@ import type { Stores } from '../../../shared/stores/index.ts';
 import { eventsRepo } from '../repo/events.ts';
 import type { EventDocument } from '../schemas.ts';
 import { eventDocument } from './events-view.ts';
+import { countViewIn } from './views.ts';
 
 /** Time to live of each cache, in seconds. */
 export const EVENT_TTL = 30 * 60;
@@ -14,12 +15,26 @@ export const EVENT_LISTS = 'event-lists';
 
 const eventKey = (id: string) => `event:v1:${id}`;
 
+async function loadEventDocument(stores: Stores, id: string): Promise<EventDocument | null> {
+  const row = await eventsRepo.find(stores.postgres, id);
+  return row ? eventDocument(row) : null;
+}
+
 /** The event's full document (virtual link included: strip it per viewer), cached 30 minutes. */
 export function cachedEventDocument(stores: Stores, id: string): Promise<EventDocument | null> {
-  return readThrough(stores.redis, eventKey(id), EVENT_TTL, async () => {
-    const row = await eventsRepo.find(stores.postgres, id);
-    return row ? eventDocument(row) : null;
-  });
+  return readThrough(stores.redis, eventKey(id), EVENT_TTL, () => loadEventDocument(stores, id));
+}
+
+/**
+ * Like cachedEventDocument, and counts a view of the event in the same Redis round trip. The
+ * caller takes the view back (uncountEventView) when it does not show the event after all.
+ */
+export async function cachedEventDocumentCountingView(stores: Stores, id: string): Promise<EventDocument | null> {
+  const [cached] = await stores.redis.run((r) => countViewIn(r.pipeline().get<EventDocument>(eventKey(id)), id).exec<[EventDocument | null, number]>());
+  if (cached !== null && cached !== undefined) return cached;
+  const fresh = await loadEventDocument(stores, id);
+  if (fresh !== null) await stores.redis.run((r) => r.set(eventKey(id), fresh, { ex: EVENT_TTL }));
+  return fresh;
 }
 
 /**

@@ -5,9 +5,10 @@ import type { Stores } from '../../../shared/stores/index.ts';
 import { eventsRepo, findVenuePlace, type EventRow, type EventWrite } from '../repo/events.ts';
 import { ensureTags } from '../repo/tags.ts';
 import type { EventChanges, EventDocument, EventInput } from '../schemas.ts';
-import { cachedEventDocument, invalidateEventCache } from './events-cache.ts';
+import { cachedEventDocument, cachedEventDocumentCountingView, invalidateEventCache } from './events-cache.ts';
 import { eventDocument, managesEvent, withoutLink } from './events-view.ts';
 import { checkEventShape, databaseRefusal, seriesEndOf, type EventShape } from './events-rules.ts';
+import { uncountEventView } from './views.ts';
 
 /** What the events service needs from the request; it never sees Hono. */
 export interface EventsDeps {
@@ -62,7 +63,25 @@ export async function createEvent(deps: EventsDeps, organizer: AuthContext, inpu
  * the answer depends on the viewer's registration.
  */
 export async function getEventForViewer(stores: Stores, id: string, viewer: AuthContext | null): Promise<EventDocument> {
-  const document = await cachedEventDocument(stores, id);
+  return visibleTo(stores, id, await cachedEventDocument(stores, id), viewer);
+}
+
+/**
+ * getEventForViewer for the event's own page: the view is counted in the same Redis round trip
+ * as the cache read, and taken back when the caller is not shown the event (404).
+ */
+export async function viewEvent(stores: Stores, id: string, viewer: AuthContext | null): Promise<EventDocument> {
+  const document = await cachedEventDocumentCountingView(stores, id);
+  try {
+    return await visibleTo(stores, id, document, viewer);
+  } catch (error) {
+    // Best effort: a view left counted for a hidden event is harmless, a 503 instead of the 404 is not.
+    await uncountEventView(stores, id).catch(() => {});
+    throw error;
+  }
+}
+
+async function visibleTo(stores: Stores, id: string, document: EventDocument | null, viewer: AuthContext | null): Promise<EventDocument> {
   if (!document) throw new AppError('not_found', 'No such event.');
   if (managesEvent(viewer, document.organizerId)) return document;
   if (document.status === 'draft') throw new AppError('not_found', 'No such event.');

@@ -13,6 +13,16 @@ export async function recordEventView(stores: Stores, eventId: string): Promise<
   await stores.redis.run((redis) => redis.hincrby(PENDING_KEY, eventId, 1));
 }
 
+/** Adds one view of the event to a pipeline, so a read can count its view in its own round trip. */
+export function countViewIn<P extends { hincrby(key: string, field: string, increment: number): P }>(pipeline: P, eventId: string): P {
+  return pipeline.hincrby(PENDING_KEY, eventId, 1);
+}
+
+/** Takes back a view counted by `countViewIn` for a read that did not show the event. */
+export async function uncountEventView(stores: Stores, eventId: string): Promise<void> {
+  await stores.redis.run((redis) => redis.hincrby(PENDING_KEY, eventId, -1));
+}
+
 /** Views counted since the last flush, not yet in events.view_count. */
 export async function pendingEventViews(stores: Stores, eventId: string): Promise<number> {
   const pending = await stores.redis.run((redis) => redis.hget<number | string>(PENDING_KEY, eventId));
