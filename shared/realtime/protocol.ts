@@ -22,7 +22,10 @@ export type CloseCode = (typeof closeCodes)[keyof typeof closeCodes];
 export const FLOW_SUBPROTOCOL = 'flow.v1';
 
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const id = z.string().min(1).max(64);
+// Lone surrogates would not survive storage unchanged, so text must be well-formed Unicode.
+const loneSurrogate = /\p{Cs}/u;
+const wellFormed = (value: string) => !loneSurrogate.test(value);
+const id = z.string().min(1).max(64).refine(wellFormed, 'must be well-formed Unicode');
 const timestamp = z.iso.datetime();
 export const presenceStates = ['online', 'away', 'busy'] as const;
 const presenceState = z.enum(presenceStates);
@@ -35,7 +38,7 @@ const frame = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
 export const clientFrameSchema = z.discriminatedUnion('type', [
   frame('room:join', { since: seq.optional() }),
   frame('room:leave', {}),
-  frame('message:send', { clientMessageId: id, text: z.string().min(1).max(4000) }),
+  frame('message:send', { clientMessageId: id, text: z.string().min(1).max(4000).refine(wellFormed, 'must be well-formed Unicode') }),
   frame('message:delivered', { seq }),
   frame('message:read', { seq }),
   frame('typing:start', {}),

@@ -40,9 +40,15 @@ export class RoomClient {
   closed: { code: number; reason: string } | null = null;
   readonly #ws: WebSocket;
   #wake: (() => void)[] = [];
+  #pingsSent = 0;
 
-  private constructor(ws: WebSocket, readonly userId: string, readonly response: Response) {
+  readonly userId: string;
+  readonly response: Response;
+
+  private constructor(ws: WebSocket, userId: string, response: Response) {
     this.#ws = ws;
+    this.userId = userId;
+    this.response = response;
     ws.addEventListener('message', (event) => {
       try {
         this.frames.push(parseServerFrame(String(event.data)));
@@ -73,11 +79,22 @@ export class RoomClient {
   }
 
   send(frame: ClientFrame | Record<string, unknown>): void {
-    this.#ws.send(JSON.stringify(frame));
+    this.sendRaw(JSON.stringify(frame));
   }
 
   sendRaw(data: string | ArrayBuffer): void {
+    if (typeof data === 'string' && isPing(data)) this.#pingsSent += 1;
     this.#ws.send(data);
+  }
+
+  /**
+   * Waits until the room has handled every frame sent before. The exact `{"type":"ping"}` is
+   * answered by the runtime's auto-response without waiting in line, so this spells it differently.
+   */
+  async roundTrip(): Promise<void> {
+    this.sendRaw('{ "type": "ping" }');
+    // Auto-answered pings may overtake it, so wait for the pongs of every ping sent so far.
+    await this.until(() => this.of('pong').length >= this.#pingsSent || this.closed !== null, 'pong');
   }
 
   close(code = 1000): void {
@@ -115,6 +132,15 @@ export class RoomClient {
     const waiting = this.#wake;
     this.#wake = [];
     for (const wake of waiting) wake();
+  }
+}
+
+function isPing(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).join() === 'type' && (value as { type: unknown }).type === 'ping';
+  } catch {
+    return false;
   }
 }
 

@@ -32,10 +32,12 @@ describe('ChatRoom: upgrades', () => {
     expect(response.status).toBe(400);
   });
 
-  it('answers the protocol ping with pong', async () => {
+  it('answers the protocol ping with pong, by auto-response and by the room itself', async () => {
     const client = await RoomClient.open(newRoom(), newUser());
     client.send({ type: 'ping' });
     expect(await client.waitFor('pong')).toEqual([{ type: 'pong' }]);
+    await client.roundTrip();
+    expect(client.of('pong')).toHaveLength(2);
   });
 });
 
@@ -76,12 +78,10 @@ describe('ChatRoom: membership', () => {
     const roomId = newRoom();
     const [alice, bob] = [await RoomClient.open(roomId, newUser(), { join: true }), await RoomClient.open(roomId, newUser(), { join: true })];
     bob.send({ type: 'room:leave' });
-    bob.send({ type: 'ping' });
-    await bob.waitFor('pong');
+    await bob.roundTrip();
     alice.send({ type: 'message:send', clientMessageId: 'after-leave', text: 'gone' });
     await alice.waitFor('message:received');
-    bob.send({ type: 'ping' });
-    await bob.waitFor('pong', 2);
+    await bob.roundTrip();
     expect(bob.of('message:received')).toEqual([]);
   });
 });

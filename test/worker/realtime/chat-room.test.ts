@@ -39,8 +39,7 @@ describe('ChatRoom: the ordered log', () => {
       { type: 'message:ack', clientMessageId: 'same-id', seq: 1, duplicate: false },
       { type: 'message:ack', clientMessageId: 'same-id', seq: 1, duplicate: true },
     ]);
-    reader!.send({ type: 'ping' });
-    await reader!.waitFor('pong');
+    await reader!.roundTrip();
     expect(reader!.of('message:received').map((message) => message.text)).toEqual(['first']);
     expect(await storedMessages(roomId)).toMatchObject([{ seq: 1, text: 'first' }]);
   });
@@ -119,8 +118,7 @@ describe('ChatRoom: receipts and typing', () => {
     bob!.send({ type: 'message:read', seq: 0 });
     bob!.send({ type: 'message:read', seq: 99 });
     expect((await bob!.waitFor('error'))[0]).toMatchObject({ code: 'seq_out_of_range' });
-    alice!.send({ type: 'ping' });
-    await alice!.waitFor('pong');
+    await alice!.roundTrip();
     expect(alice!.of('receipt:read')).toEqual([{ type: 'receipt:read', userId: bob!.userId, seq: 1 }]);
   });
 
