@@ -18,9 +18,6 @@ export interface PresenceStatus extends PresenceChange {
   devices: string[];
 }
 
-// The ChatRoom binding is typed structurally: presence needs one method of it, nothing else.
-type RoomNamespace = { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
-
 /**
  * One per user (idFromName(userId)): the user's presence across all their devices.
  * A socket makes the user visible in the state they chose (online unless away or busy); the
@@ -140,11 +137,10 @@ export class Presence extends DurableObject<Env> {
   }
 
   #targets(): PresenceTargets {
-    const presence = this.env.PRESENCE;
-    const rooms = (this.env as unknown as { CHAT_ROOM?: RoomNamespace }).CHAT_ROOM;
+    const { PRESENCE: presence, CHAT_ROOM: rooms } = this.env;
     return {
       peer: (userId) => presence.get(presence.idFromName(userId)),
-      room: (roomId) => (rooms ? (rooms.get(rooms.idFromName(roomId)) as ReturnType<PresenceTargets['room']>) : null),
+      room: (roomId) => rooms.get(rooms.idFromName(roomId)),
     };
   }
 

@@ -10,7 +10,7 @@ export interface PresenceChange extends PresenceSnapshot {
 /** What a Presence object needs to reach the user's peers and rooms (typed here, bound by the Worker). */
 export interface PresenceTargets {
   peer(userId: string): { peerChanged(change: PresenceChange): Promise<void> };
-  room(roomId: string): { presenceChanged(userId: string, state: PresenceState): Promise<unknown> } | null;
+  room(roomId: string): { presenceChanged(userId: string, state: PresenceState, lastSeenAt: string | null): Promise<unknown> };
 }
 
 // Enough to overlap round trips without letting one popular user open hundreds of calls at once.
@@ -71,6 +71,6 @@ export async function fanOutPresence(stores: Stores, targets: PresenceTargets, c
   ]);
   await Promise.all([
     forEachLimited(peers, PARALLEL_CALLS, (peer) => targets.peer(peer).peerChanged(change), report('peer')),
-    forEachLimited(rooms, PARALLEL_CALLS, async (roomId) => targets.room(roomId)?.presenceChanged(change.userId, change.state), report('room')),
+    forEachLimited(rooms, PARALLEL_CALLS, (roomId) => targets.room(roomId).presenceChanged(change.userId, change.state, change.lastSeenAt), report('room')),
   ]);
 }

@@ -5,6 +5,7 @@ import { closeCodes, PING_FRAME } from '../../../shared/realtime/protocol.ts';
 import { presenceSnapshotKey, type PresenceSnapshot } from '../../../shared/realtime/presence-snapshot.ts';
 import type { PresenceAttachment } from '../../../durable-objects/presence/liveness.ts';
 import { frameSocket, roundTrip, type FrameSocket } from '../../support/frame-socket.ts';
+import { RoomClient, roomStub } from './chat-room-client.ts';
 import { bearer, registerAndLogin } from '../../support/identity.ts';
 import { call, expectProblem } from '../../support/http.ts';
 import { testStores } from '../../support/stores.ts';
@@ -222,6 +223,24 @@ describe('Presence fan-out to accepted connections', () => {
     expect(carolSocket.frames.filter((frame) => frame.type === 'presence' && frame.userId === alice.id)).toEqual([]);
     bobSocket.ws.close(1000);
     carolSocket.ws.close(1000);
+  });
+});
+
+describe('Presence fan-out to the rooms the user is in', () => {
+  it('a member listening in a shared room gets the presence frame from the room', async () => {
+    const [alice, bob] = await Promise.all([registerAndLogin(), registerAndLogin()]);
+    const postgres = testStores().postgres;
+    const [room] = await postgres.query<{ id: string }>(`INSERT INTO chat_rooms (kind, subject_id) VALUES ('group', gen_random_uuid()) RETURNING id`);
+    await postgres.query(`INSERT INTO chat_room_members (room_id, account_id) VALUES ($1, $2), ($1, $3)`, [room!.id, alice.id, bob.id]);
+    await roomStub(room!.id).addMember(alice.id);
+    await roomStub(room!.id).addMember(bob.id);
+    const listener = await RoomClient.open(room!.id, bob.id, { join: true });
+
+    const aliceSocket = await connect(alice.id);
+    await listener.waitFor('presence', 1, (frame) => frame.userId === alice.id && frame.state === 'online');
+    aliceSocket.ws.close(1000);
+    await listener.waitFor('presence', 1, (frame) => frame.userId === alice.id && frame.state === 'offline');
+    listener.close();
   });
 });
 
