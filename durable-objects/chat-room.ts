@@ -7,7 +7,7 @@ import {
 } from '../shared/realtime/protocol.ts';
 import { createStores, type MongoStore } from '../shared/stores/index.ts';
 import { ArchiveScheduler } from './chat-room/archive-scheduler.ts';
-import { archivedBefore, archivedBetween } from './chat-room/archive.ts';
+import { RoomHistory, type HistoryPage } from './chat-room/history.ts';
 import { readTrustedUpgrade } from './chat-room/upgrade.ts';
 import { Members } from './chat-room/members.ts';
 import { MessageLog } from './chat-room/message-log.ts';
@@ -16,17 +16,10 @@ import { newSocketState, spendToken, type SocketState } from './chat-room/socket
 import { RoomSockets, send } from './chat-room/sockets.ts';
 import { Typing } from './chat-room/typing.ts';
 
-export interface HistoryPage {
-  /** Oldest first. */
-  messages: ChatMessage[];
-  /** Whether older messages exist below the first one. */
-  hasMore: boolean;
-}
+export type { HistoryPage } from './chat-room/history.ts';
 
 export type RoomPresenceState = 'online' | 'away' | 'busy' | 'offline';
 
-// A resume replays the archived gap in pages of this size.
-const ARCHIVE_PAGE = 500;
 // Oversize frames tolerated (each answered with an error) before the socket is closed.
 const OVERSIZE_TOLERANCE = 2;
 
@@ -43,6 +36,8 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #typing: Typing;
   readonly #sockets: RoomSockets;
   readonly #archive: ArchiveScheduler;
+  readonly #history: RoomHistory;
+  #knownRoomId: string | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -53,6 +48,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.#members = new Members(sql);
     this.#typing = new Typing(sql);
     this.#sockets = new RoomSockets(ctx);
+    this.#history = new RoomHistory(this.#log, () => this.#mongo(), () => this.#roomId());
     this.#archive = new ArchiveScheduler({
       storage: ctx.storage, meta: this.#meta, log: this.#log, typing: this.#typing,
       mongo: () => this.#mongo(), batchSize: () => this.#config().CHAT_ARCHIVE_BATCH,
@@ -135,7 +131,7 @@ export class ChatRoom extends DurableObject<Env> {
    */
   async history(userId: string, options: { before?: number; limit: number }): Promise<HistoryPage> {
     if (this.#members.wasRemoved(userId)) return { messages: [], hasMore: false };
-    return this.#page(options.before, Math.min(Math.max(1, Math.trunc(options.limit)), 100));
+    return this.#history.page(options.before, Math.min(Math.max(1, Math.trunc(options.limit)), 100));
   }
 
   /** Tells the room's joined sockets that a member's presence changed. */
@@ -197,7 +193,7 @@ export class ChatRoom extends DurableObject<Env> {
       case 'typing:stop':
         return this.#stopTyping(state.userId);
       case 'history:get':
-        return send(ws, serverFrames.history(await this.#page(frame.before, frame.limit)));
+        return send(ws, serverFrames.history(await this.#history.page(frame.before, frame.limit)));
     }
   }
 
@@ -205,15 +201,8 @@ export class ChatRoom extends DurableObject<Env> {
   async #join(ws: WebSocket, state: SocketState, since: number | undefined): Promise<void> {
     // The archived part of a long gap is fetched first; from the synchronous part below on,
     // nothing can interleave, so no live message falls between the backlog and joining.
-    const archived: ChatMessage[] = [];
-    const oldestLocal = this.#log.oldestSeq();
-    let cursor = since ?? this.#log.lastSeq();
-    while (oldestLocal !== null && cursor + 1 < oldestLocal) {
-      const page = await archivedBetween(this.#mongo(), this.#roomId(), cursor, oldestLocal, ARCHIVE_PAGE);
-      if (page.length === 0) break;
-      archived.push(...page);
-      cursor = page.at(-1)!.seq;
-    }
+    const archived = since === undefined ? [] : await this.#history.archivedAfter(since);
+    const cursor = archived.at(-1)?.seq ?? since ?? this.#log.lastSeq();
     const lastSeq = this.#log.lastSeq();
     send(ws, serverFrames.roomJoined({ roomId: this.#roomId(), lastSeq, members: this.#members.active() }));
     for (const message of [...archived, ...this.#log.after(cursor, Number.MAX_SAFE_INTEGER)]) {
@@ -265,24 +254,6 @@ export class ChatRoom extends DurableObject<Env> {
     this.#sockets.broadcast(serverFrames.typing({ userId, active: false }), (state) => state.userId !== userId);
   }
 
-  /** A page of messages before `before` (oldest first), from SQLite and, below it, the archive. */
-  async #page(before: number | undefined, limit: number): Promise<HistoryPage> {
-    const upper = before ?? this.#log.lastSeq() + 1;
-    const local = this.#log.before(upper, limit);
-    let newestFirst = local.slice(0, limit);
-    if (newestFirst.length < limit) {
-      // Below the oldest message kept here, older pages come from the archive.
-      const floor = newestFirst.at(-1)?.seq ?? Math.min(upper, this.#log.oldestSeq() ?? upper);
-      if (floor > 1) {
-        const older = await archivedBefore(this.#mongo(), this.#roomId(), floor, limit - newestFirst.length);
-        newestFirst = [...newestFirst, ...older];
-      }
-    }
-    // Sequence numbers start at 1 without gaps, so anything above 1 has older messages.
-    const oldest = newestFirst.at(-1)?.seq ?? 1;
-    return { messages: newestFirst.reverse(), hasMore: oldest > 1 };
-  }
-
   #closed(ws: WebSocket): void {
     const state = this.#sockets.state(ws);
     this.#sockets.forget(ws);
@@ -291,8 +262,10 @@ export class ChatRoom extends DurableObject<Env> {
     if (!stillHere) this.#stopTyping(state.userId);
   }
 
+  // The id arrives with the first upgrade and never changes; RPC-only rooms fall back to the object's name.
   #roomId(): string {
-    return this.#meta.get('room_id') ?? this.ctx.id.name ?? this.ctx.id.toString();
+    this.#knownRoomId ??= this.#meta.get('room_id');
+    return this.#knownRoomId ?? this.ctx.id.name ?? this.ctx.id.toString();
   }
 
   #config(): Config {
