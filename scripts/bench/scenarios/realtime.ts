@@ -11,7 +11,7 @@
 // p99 over 500 ms or deliveries still missing after the drain): the highest delivered rate is its
 // delivery rate, and Flow's must be at least Socket.IO's.
 import { generateDataKey, generateSigningKeys } from '../../lib/signing-key.ts';
-import { pinSelf } from '../lib/cpu.ts';
+import { pinSelf, processCpuMs } from '../lib/cpu.ts';
 import { RunError } from '../lib/load.ts';
 import { ipSource, storeCpus } from '../lib/phases.ts';
 import { fmt, median, table } from '../lib/stats.ts';
@@ -19,6 +19,7 @@ import { startStores, storeSecrets, type BenchStores } from '../lib/stores.ts';
 import type { Fleet } from '../realtime/fleet.ts';
 import { connectFlowFleet, createRoom, registerUsers, senderGetsOwnMessages } from '../realtime/flow-side.ts';
 import { connectSocketIoFleet, startSocketIoServer, type SocketIoServer } from '../realtime/socketio-side.ts';
+import { fsyncLatencyMs, waitIdle } from '../realtime/quiet.ts';
 import { runStep, type StepResult } from '../realtime/steady-rate.ts';
 import type { Workerd } from '../lib/workerd.ts';
 import type { BenchContext, Scenario } from './types.ts';
@@ -46,7 +47,8 @@ function keptUp(step: StepResult): boolean {
   return step.deliveredPerS >= KEPT_UP * step.offeredDeliveriesPerS && step.p99Ms <= SATURATED_P99_MS && step.undelivered === 0;
 }
 
-async function measureStep(ctx: BenchContext, fleet: Fleet, rate: number, senders: number, warmupS: number): Promise<StepResult> {
+async function measureStep(ctx: BenchContext, fleet: Fleet, rate: number, senders: number, warmupS: number, quiet: () => Promise<void>): Promise<StepResult> {
+  await quiet();
   const step = await runStep(fleet, { rate, senders, warmupS, durationS: ctx.options.durationS, drainMs: DRAIN_MS });
   if (step.failures > 0) throw new RunError(`${fleet.label} at ${rate} messages/s: ${step.failures} failure(s); first: ${step.firstFailure}`);
   if (step.acked < step.sentTotal) throw new RunError(`${fleet.label} at ${rate} messages/s: ${step.sentTotal - step.acked} of ${step.sentTotal} sends never acknowledged`);
@@ -116,6 +118,9 @@ export const realtime: Scenario = {
       const sio = await connectSocketIoFleet(socketIo, CLIENTS, !echo);
       fleets.push(sio);
       const contenders = [flow, sio];
+      const storesPid = stores.pid;
+      const quiet = () => waitIdle([() => flow.serverCpuMs(), () => sio.serverCpuMs(), () => processCpuMs(storesPid)]);
+      const fsyncMs = fsyncLatencyMs();
 
       // ------------------------------------------------------------ load
       const steady = new Map<string, StepResult[]>(contenders.map((c) => [c.label, []]));
@@ -125,14 +130,14 @@ export const realtime: Scenario = {
         ctx.progress(`round ${round}/${rounds}`);
         for (const fleet of contenders) {
           const warmupS = round === 1 ? longWarmup : ctx.options.warmupS;
-          steady.get(fleet.label)?.push(await measureStep(ctx, fleet, STEADY.rate, STEADY.senders, warmupS));
+          steady.get(fleet.label)?.push(await measureStep(ctx, fleet, STEADY.rate, STEADY.senders, warmupS, quiet));
         }
         const climbing = new Set(contenders);
         const ladder = new Map<Fleet, StepResult[]>(contenders.map((c) => [c, []]));
         for (const rate of LADDER) {
           for (const fleet of contenders) {
             if (!climbing.has(fleet)) continue;
-            const step = await measureStep(ctx, fleet, rate, sendersFor(rate), ctx.options.warmupS);
+            const step = await measureStep(ctx, fleet, rate, sendersFor(rate), ctx.options.warmupS, quiet);
             ladder.get(fleet)?.push(step);
             if (!keptUp(step)) climbing.delete(fleet);
           }
@@ -193,7 +198,9 @@ export const realtime: Scenario = {
         `  servers on the same CPU (${ctx.cpus.serverCpu ?? 'not pinned'}): workerd pid ${worker.pid} (gateway + ChatRoom Durable Object), socket.io pid ${socketIo.pid}; ` +
           `all ${CLIENTS * 2} clients in this process (CPU ${ctx.cpus.loadCpu ?? 'not pinned'})`,
         `  one room, ${CLIENTS} clients each; every message reaches ${flow.recipientsPerMessage} clients (${echo ? 'its sender included' : 'all but its sender'}) and is acknowledged to its sender;`,
-        `  Flow stores each message in the room's SQLite log before the ack and broadcast; Socket.IO keeps nothing and checks nobody.`,
+        `  Flow stores each message in the room's SQLite log before the ack and broadcast (the runtime holds the frames until the write`,
+        `  is on disk: a 4 KiB write + fsync takes ${fmt(fsyncMs, 2)} ms (median) in this machine's temp directory); Socket.IO keeps nothing and checks nobody.`,
+        `  before every step all servers and the stores are left to go idle, so one contender's leftovers never load the other's step;`,
         `  latency: send time (in the message text) to arrival at each client, same clock; ${ctx.options.durationS} s measured per step after ${ctx.options.warmupS} s warm-up;`,
         `  steps past ${STEADY.rate} msg/s use more senders (${LADDER.map((r) => `${r}/${sendersFor(r)}`).join(', ')} msg/s/senders) and a per-socket limit of ${MESSAGES_PER_10S} per 10 s;`,
         `  a step is "kept up" when >= ${KEPT_UP * 100}% of the offered deliveries arrive, p99 <= ${SATURATED_P99_MS} ms and none is missing ${DRAIN_MS / 1000} s later.`,
@@ -208,7 +215,7 @@ export const realtime: Scenario = {
           { label: 'flow/socket.io delivery rate', value: flowSummary.capacity / sioSummary.capacity, target: { op: '>=', value: 1 } },
           { label: 'flow p99 ms at 1,000 deliveries/s', value: flowSummary.steadyP99, target: { op: '<=', value: 50 } },
         ],
-        data: { clients: CLIENTS, echo, flow: flowSummary, socketIo: sioSummary, steady: Object.fromEntries(steady), ladders: Object.fromEntries(ladders) },
+        data: { clients: CLIENTS, echo, fsyncMs, flow: flowSummary, socketIo: sioSummary, steady: Object.fromEntries(steady), ladders: Object.fromEntries(ladders) },
       };
     } finally {
       for (const fleet of fleets.reverse()) await fleet.close();
