@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { recurrenceRuleSchema } from './recurrence/rule.ts';
 
 export const eventTypes = ['in_person', 'virtual', 'hybrid'] as const;
 export const eventStatuses = ['draft', 'published', 'cancelled', 'completed'] as const;
@@ -25,19 +26,8 @@ export const pointSchema = z.strictObject({
   lng: z.number().min(-180).max(180),
 }).openapi('GeoPoint');
 
-// Mirrors flow_valid_recurrence in the events migration, so a bad rule is a 400 and not a 500.
-const weekday = z.string().regex(/^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$/, 'an RFC 5545 day such as MO, 1MO or -1FR');
-const monthDay = z.number().int().min(-31).max(31).refine((day) => day !== 0, 'not 0');
-export const recurrenceSchema = z.strictObject({
-  freq: z.enum(['daily', 'weekly', 'monthly', 'yearly']),
-  interval: z.number().int().min(1).max(1000).optional(),
-  count: z.number().int().min(1).max(1000).optional(),
-  until: z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'an ISO 8601 date or date-time').optional(),
-  byweekday: z.array(weekday).min(1).max(7 * 5).optional(),
-  bymonthday: z.array(monthDay).min(1).max(31).optional(),
-  bymonth: z.array(z.number().int().min(1).max(12)).min(1).max(12).optional(),
-}).refine((rule) => rule.count === undefined || rule.until === undefined, 'count and until exclude each other')
-  .openapi('RecurrenceRule');
+// The recurrence module's rule schema mirrors flow_valid_recurrence, so a bad rule is a 400, not a 500.
+const recurrenceSchema = recurrenceRuleSchema;
 
 const eventFields = {
   title: z.string().trim().min(1).max(200),

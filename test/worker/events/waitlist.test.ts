@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expireWaitlistOffers } from '../../../workers/events/service/waitlist.ts';
 import { createEvent } from '../../support/events.ts';
-import { call, expectProblem } from '../../support/http.ts';
+import { call, callJson, expectProblem } from '../../support/http.ts';
 import { bearer, type TestUser } from '../../support/identity.ts';
 import { testStores } from '../../support/stores.ts';
 import { attend, cancelAttendance, outboxOf, quickUser, seatsOf, tierOf, waitlistOf } from '../../support/ticketing.ts';
@@ -129,6 +129,16 @@ describe('waitlist', () => {
     const raised = await call(`/api/v1/events/${event.id}/tiers/${tierId}`, { method: 'PUT', headers: { ...bearer(organizer.tokens.accessToken), 'content-type': 'application/json' }, body: JSON.stringify({ quantity: 100 }) });
     expect(raised.status).toBe(200);
     expect((await waitlistOf(event.id)).map((entry) => entry.status)).toEqual(['waiting', 'offered', 'waiting']);
+  });
+
+  it('raising the event capacity offers the new seats to the line at once', async () => {
+    const { organizer, event, line } = await soldOut(1, 3);
+    const response = await callJson(`/api/v1/events/${event.id}`, 'PUT', { capacity: 3 }, bearer(organizer.tokens.accessToken));
+    expect(response.status).toBe(200);
+    expect(await myEntry(event.id, line[0]!)).toMatchObject({ status: 'offered' });
+    expect(await myEntry(event.id, line[1]!)).toMatchObject({ status: 'offered' });
+    expect(await myEntry(event.id, line[2]!)).toMatchObject({ status: 'waiting', position: 1 });
+    expect(await seatsOf(event.id)).toMatchObject({ seats_sold: 1, seats_held: 2 });
   });
 
   it('shows the line to the organizer and staff with manage_attendees only', async () => {

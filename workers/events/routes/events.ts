@@ -12,6 +12,7 @@ import { cancelEvent, createEvent, updateEvent, viewEvent, type EventsDeps } fro
 import { featuredEvents } from '../service/featured.ts';
 import { nearbyEvents } from '../service/listing-nearby.ts';
 import { listEventPage } from '../service/listing.ts';
+import { eventsDeps } from '../service/context.ts';
 
 const authed = { security: [{ bearer: [] }], middleware: requireAuth };
 
@@ -60,7 +61,7 @@ const routes = {
   }),
 };
 
-const deps = (c: Context<AppEnv>): EventsDeps => ({ stores: c.get('stores'), correlationId: c.get('correlationId') });
+const deps = eventsDeps;
 
 /** The version an If-Match header names ("3", W/"3" or 3), or null without the header. */
 function ifMatchVersion(header: string | undefined): number | null {

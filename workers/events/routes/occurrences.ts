@@ -10,6 +10,7 @@ import type { Occurrence } from '../recurrence/expand.ts';
 import type { EventsDeps } from '../service/events.ts';
 import { cancelOccurrence, listOccurrences, moveOccurrence } from '../service/occurrences.ts';
 import { optionalAuth } from './events.ts';
+import { eventsDeps } from '../service/context.ts';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_WINDOW_DAYS = 366;
@@ -75,7 +76,7 @@ const routes = {
   }),
 };
 
-const deps = (c: Context<AppEnv>): EventsDeps => ({ stores: c.get('stores'), correlationId: c.get('correlationId') });
+const deps = eventsDeps;
 
 const occurrenceJson = (occurrence: Occurrence) => ({
   startsAt: occurrence.startsAt.toISOString(),

@@ -9,11 +9,14 @@ import { cachedEventDocument, cachedEventDocumentCountingView, invalidateEventCa
 import { eventDocument, managesEvent, withoutLink } from './events-view.ts';
 import { checkEventShape, databaseRefusal, seriesEndOf, type EventShape } from './events-rules.ts';
 import { uncountEventView } from './views.ts';
+import { offerFreedSeats } from './waitlist.ts';
 
 /** What the events service needs from the request; it never sees Hono. */
 export interface EventsDeps {
   stores: Stores;
   correlationId: string;
+  /** How long a waitlist offer holds seats (seats freed by a capacity increase go to the line). */
+  offerSeconds: number;
 }
 
 const invalid = (path: string, message: string) =>
@@ -131,6 +134,8 @@ export async function updateEvent(deps: EventsDeps, actor: AuthContext, id: stri
   const newVersion = await databaseRefusal(() => stores.postgres.transaction(async (tx) => {
     const version = await eventsRepo.update(tx, id, row.version, write);
     if (version === null) return null;
+    // More seats (or no limit any more): offer them to the waitlist in the same transaction.
+    if ('capacity' in write) await offerFreedSeats(tx, id, deps.offerSeconds, deps.correlationId);
     if (changes.tags !== undefined) await eventsRepo.replaceTags(tx, id, (await ensureTags(tx, changes.tags)).map((tag) => tag.id));
     if (publishing) {
       await enqueueBusMessage(tx, deps.correlationId, 'event.created', { eventId: id, organizerId: row.organizer_id, title: merged.title, startsAt: merged.startsAt.toISOString() });
