@@ -1,23 +1,15 @@
 import { hasPermission, type AuthContext } from '../../../shared/auth/middleware.ts';
 import { AppError } from '../../../shared/errors.ts';
 import type { Stores } from '../../../shared/stores/index.ts';
+import type { EventRow } from '../repo/events.ts';
 import { getEventForViewer } from './events.ts';
 import { pendingEventViews } from './views.ts';
 
-interface AnalyticsRow {
-  organizer_id: string;
-  view_count: string | number;
-  like_count: number;
-  comment_count: number;
-  share_count: number;
-  registration_count: number;
-  checkin_count: number;
-  seats_sold: number;
-  seats_held: number;
-  capacity: number | null;
+type AnalyticsRow = Pick<EventRow, 'organizer_id' | 'view_count' | 'like_count' | 'comment_count' | 'share_count'
+  | 'registration_count' | 'checkin_count' | 'seats_sold' | 'seats_held' | 'capacity'> & {
   waitlist_waiting: number;
   waitlist_offered: number;
-}
+};
 
 /**
  * The event's numbers for its organizer or a holder of view_analytics (admins hold every
