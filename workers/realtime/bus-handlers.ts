@@ -1,10 +1,11 @@
 import type { BusHandler } from '../../shared/bus/handlers.ts';
 import { openEventRoom, syncEventAttendee } from './service/membership.ts';
 
-/** event.created: the event's room opens with it, the organizer as owner. */
-export const openRoomOfCreatedEvent: BusHandler = async (message, { env, stores }) => {
+/** event.created: the event's room opens with it, the organizer (read from the event) as owner. */
+export const openRoomOfCreatedEvent: BusHandler = async (message, { env, stores, log }) => {
   if (message.type !== 'event.created') return;
-  await openEventRoom(stores, env, message.payload.eventId, message.payload.organizerId);
+  const outcome = await openEventRoom(stores, env, message.payload.eventId);
+  if (outcome === 'no_event') log.warn('event.created for an unknown event; no room opened', { eventId: message.payload.eventId });
 };
 
 /**

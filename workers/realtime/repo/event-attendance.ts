@@ -18,3 +18,9 @@ export async function eventAttendance(tx: PostgresTransaction, eventId: string, 
   );
   return row ?? null;
 }
+
+/** The organizer of an event; null when there is no such event. */
+export async function eventOrganizer(tx: PostgresTransaction, eventId: string): Promise<string | null> {
+  const [row] = await tx.query<{ organizer_id: string }>(`select organizer_id from events where id = $1`, [eventId]);
+  return row?.organizer_id ?? null;
+}

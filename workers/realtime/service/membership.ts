@@ -1,19 +1,23 @@
 import type { Stores } from '../../../shared/stores/index.ts';
-import { eventAttendance } from '../repo/event-attendance.ts';
+import { eventAttendance, eventOrganizer } from '../repo/event-attendance.ts';
 import { deleteMember, ensureEventRoom, insertMember, lockMembership } from '../repo/rooms.ts';
 import { chatRoomStub } from './room-objects.ts';
 
 /**
- * Opens an event's room (id = the event id) with the organizer as owner. Safe to repeat: the
- * room and the membership are upserts and the room object's addMember is idempotent.
+ * Opens an event's room (id = the event id) with its organizer, as the events table names them,
+ * as owner. Safe to repeat: the room and the membership are upserts and the room object's
+ * addMember is idempotent. A message about an event that does not exist opens nothing.
  */
-export async function openEventRoom(stores: Stores, env: Env, eventId: string, organizerId: string): Promise<void> {
-  await stores.postgres.transaction(async (tx) => {
+export async function openEventRoom(stores: Stores, env: Env, eventId: string): Promise<'opened' | 'no_event'> {
+  return stores.postgres.transaction(async (tx) => {
+    const organizerId = await eventOrganizer(tx, eventId);
+    if (!organizerId) return 'no_event';
     await lockMembership(tx, eventId, organizerId);
     await ensureEventRoom(tx, eventId, organizerId);
     // Inside the transaction: if the room object cannot be told, nothing is committed and the
     // bus retries the whole step.
     await chatRoomStub(env, eventId).addMember(organizerId);
+    return 'opened';
   });
 }
 
