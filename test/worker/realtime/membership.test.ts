@@ -140,6 +140,13 @@ describe('handlers are idempotent and trust the registrations, not the message',
     expect(await memberRole(event.id, organizer.id)).toBe('owner');
   });
 
+  it('a message about an unknown event opens nothing and does not fail', async () => {
+    const eventId = crypto.randomUUID();
+    await redeliver({ type: 'event.created', payload: { eventId, organizerId: crypto.randomUUID(), title: 'Ghost', startsAt: new Date().toISOString() } });
+    await redeliver({ type: 'attendee.registered', payload: { eventId, userId: crypto.randomUUID(), registrationId: crypto.randomUUID(), quantity: 1 } });
+    expect(await roomRows(eventId)).toEqual([]);
+  });
+
   it('an organizer is never removed from their own room', async () => {
     const organizer = await quickUser();
     const event = await createEvent(organizer);
