@@ -148,9 +148,11 @@ export class ChatRoom extends DurableObject<Env> {
   async #onMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const state = this.#sockets.state(ws);
     if (!state) return ws.close(closeCodes.serverError, 'Unknown socket');
+    if (state.closing) return;
     const config = this.#config();
     const budget = spendToken(state, config.WS_MESSAGES_PER_10S, Date.now());
     if (!budget.allowed) {
+      state.closing = budget.abusive;
       this.#sockets.save(ws, state);
       send(ws, serverFrames.error({ code: 'rate_limited', message: 'Too many frames; slow down', retryAfterMs: budget.retryAfterMs }));
       if (budget.abusive) ws.close(closeCodes.rateLimitAbuse, 'Rate limit exceeded');
@@ -159,9 +161,10 @@ export class ChatRoom extends DurableObject<Env> {
     const parsed = parseClientFrame(raw, config.WS_MAX_FRAME_BYTES);
     if (!parsed.ok) {
       if (parsed.code === 'frame_too_big') state.oversize += 1;
+      state.closing = state.oversize >= OVERSIZE_TOLERANCE;
       this.#sockets.save(ws, state);
       send(ws, serverFrames.error({ code: parsed.code, message: parsed.message }));
-      if (state.oversize >= OVERSIZE_TOLERANCE) ws.close(closeCodes.frameTooBig, 'Frames too big');
+      if (state.closing) ws.close(closeCodes.frameTooBig, 'Frames too big');
       return;
     }
     this.#sockets.save(ws, state);

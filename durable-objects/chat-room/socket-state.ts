@@ -12,10 +12,12 @@ export interface SocketState {
   /** Frames refused in a row for the budget, and oversize frames seen: repeated abuse closes the socket. */
   refusedInRow: number;
   oversize: number;
+  /** Set when the room closed this socket: frames the client had already sent are ignored. */
+  closing: boolean;
 }
 
 export function newSocketState(userId: string, username: string, budget: number, now: number): SocketState {
-  return { userId, username, joined: false, tokens: budget, refilledAt: now, refusedInRow: 0, oversize: 0 };
+  return { userId, username, joined: false, tokens: budget, refilledAt: now, refusedInRow: 0, oversize: 0, closing: false };
 }
 
 export type BudgetVerdict = { allowed: true } | { allowed: false; retryAfterMs: number; abusive: boolean };
