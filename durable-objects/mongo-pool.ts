@@ -51,6 +51,10 @@ export class MongoPool extends DurableObject<Env> {
       connectTimeoutMS: driverTimeout,
       socketTimeoutMS: driverTimeout,
       retryWrites: false,
+      // Heartbeats by polling, not the streaming (exhaust) hello: a server or proxy that ends a
+      // streamed reply early makes the driver clear the pool and fail every operation in flight.
+      // Polling is also what the driver picks itself in function runtimes it recognises.
+      serverMonitoringMode: 'poll',
       appName: 'flow-edge',
     });
     await client.connect();

@@ -56,7 +56,10 @@ export class Logger {
 /** Describes an unknown thrown value for logs without assuming its shape. */
 export function describeError(error: unknown): Fields {
   if (error instanceof Error) {
-    return { errorName: error.name, errorMessage: error.message, errorStack: error.stack?.split('\n').slice(0, 6).join('\n') };
+    const described: Fields = { errorName: error.name, errorMessage: error.message, errorStack: error.stack?.split('\n').slice(0, 6).join('\n') };
+    // A store outage wraps the driver's error: its name and message say what actually failed.
+    if (error.cause instanceof Error) described.cause = `${error.cause.name}: ${error.cause.message}`.slice(0, 500);
+    return described;
   }
   return { errorValue: String(error) };
 }
