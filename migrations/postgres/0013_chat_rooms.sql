@@ -1,4 +1,4 @@
--- 0014: realtime rooms and who may join them. The messages themselves live in each room's
+-- 0013: realtime rooms and who may join them. The messages themselves live in each room's
 -- Durable Object (and its MongoDB archive); Postgres only answers "does this room exist" and
 -- "may this account join it", which the gateway asks before it accepts a WebSocket.
 --
