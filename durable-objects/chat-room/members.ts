@@ -45,21 +45,20 @@ export class Members {
 
   /** Moves the cursor forward to `seq`; returns false when it was already there or beyond. Reading implies delivery. */
   advance(userId: string, kind: 'read' | 'delivered', seq: number): boolean {
-    const before = this.cursor(userId);
-    const current = kind === 'read' ? before.readSeq : before.deliveredSeq;
-    if (seq <= current) return false;
-    if (kind === 'read') {
-      this.#sql.exec(
-        `INSERT INTO members (user_id, read_seq, delivered_seq) VALUES (?1, ?2, ?2)
-         ON CONFLICT (user_id) DO UPDATE SET read_seq = ?2, delivered_seq = MAX(delivered_seq, ?2)`,
+    // One upsert that only writes (and only returns a row) when the cursor really moves.
+    const moved = kind === 'read'
+      ? this.#sql.exec(
+        `INSERT INTO members (user_id, read_seq, delivered_seq) SELECT ?1, ?2, ?2 WHERE ?2 > 0
+         ON CONFLICT (user_id) DO UPDATE SET read_seq = ?2, delivered_seq = MAX(delivered_seq, ?2) WHERE read_seq < ?2
+         RETURNING 1`,
+        userId, seq,
+      )
+      : this.#sql.exec(
+        `INSERT INTO members (user_id, delivered_seq) SELECT ?1, ?2 WHERE ?2 > 0
+         ON CONFLICT (user_id) DO UPDATE SET delivered_seq = ?2 WHERE delivered_seq < ?2
+         RETURNING 1`,
         userId, seq,
       );
-    } else {
-      this.#sql.exec(
-        'INSERT INTO members (user_id, delivered_seq) VALUES (?1, ?2) ON CONFLICT (user_id) DO UPDATE SET delivered_seq = ?2',
-        userId, seq,
-      );
-    }
-    return true;
+    return moved.toArray().length > 0;
   }
 }

@@ -26,16 +26,24 @@ export class MessageLog {
     this.#roomId = roomId;
   }
 
-  /** Stores the message once per (sender, clientMessageId); a resend returns the original. */
+  /**
+   * Stores the message once per (sender, clientMessageId); a resend returns the original.
+   * One statement takes the next seq and inserts, so the usual case costs a single round to SQLite.
+   */
   append(senderId: string, clientMessageId: string, text: string, now: number): AppendOutcome {
-    const existing = this.#rows('SELECT * FROM messages WHERE sender_id = ? AND client_message_id = ?', senderId, clientMessageId)[0];
-    if (existing) return { message: this.#toMessage(existing), duplicate: true };
-    const seq = this.lastSeq() + 1;
-    this.#sql.exec(
-      'INSERT INTO messages (seq, sender_id, client_message_id, text, sent_at) VALUES (?, ?, ?, ?, ?)',
-      seq, senderId, clientMessageId, text, now,
-    );
-    return { message: { roomId: this.#roomId(), seq, senderId, clientMessageId, text, sentAt: new Date(now).toISOString() }, duplicate: false };
+    const inserted = this.#sql
+      .exec<{ seq: number }>(
+        `INSERT INTO messages (seq, sender_id, client_message_id, text, sent_at)
+         VALUES (COALESCE((SELECT MAX(seq) FROM messages), 0) + 1, ?, ?, ?, ?)
+         ON CONFLICT (sender_id, client_message_id) DO NOTHING RETURNING seq`,
+        senderId, clientMessageId, text, now,
+      )
+      .toArray()[0];
+    if (inserted) {
+      return { message: { roomId: this.#roomId(), seq: inserted.seq, senderId, clientMessageId, text, sentAt: new Date(now).toISOString() }, duplicate: false };
+    }
+    const existing = this.#rows('SELECT * FROM messages WHERE sender_id = ? AND client_message_id = ?', senderId, clientMessageId)[0]!;
+    return { message: this.#toMessage(existing), duplicate: true };
   }
 
   lastSeq(): number {
