@@ -28,6 +28,8 @@ export interface ArchiveSchedulerDeps {
 export class ArchiveScheduler {
   readonly #deps: ArchiveSchedulerDeps;
   #alarmAt: number | null | undefined;
+  // Mirror of meta.archive_due (undefined until read): every message asks for it.
+  #due: number | null | undefined;
 
   constructor(deps: ArchiveSchedulerDeps) {
     this.#deps = deps;
@@ -35,8 +37,8 @@ export class ArchiveScheduler {
 
   /** After a new message: make sure an archive run is due. */
   messageStored(now: number): void {
-    if (this.#deps.meta.get('archive_due') !== null) return;
-    this.#deps.meta.set('archive_due', String(now + ARCHIVE_DELAY_MS));
+    if (this.#dueAt() !== null) return;
+    this.#setDue(now + ARCHIVE_DELAY_MS);
     this.reschedule();
   }
 
@@ -51,13 +53,12 @@ export class ArchiveScheduler {
       }
       log.pruneArchived(KEEP_LOCAL_MESSAGES);
       meta.delete('archive_failures');
-      if (log.hasUnarchived()) meta.set('archive_due', String(Date.now()));
-      else meta.delete('archive_due');
+      this.#setDue(log.hasUnarchived() ? Date.now() : null);
     } catch (error) {
       onFailure(error);
       const failures = Number(meta.get('archive_failures') ?? '0') + 1;
       meta.set('archive_failures', String(failures));
-      meta.set('archive_due', String(Date.now() + Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** failures)));
+      this.#setDue(Date.now() + Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** failures));
     }
     this.#alarmAt = undefined;
     this.reschedule();
@@ -65,12 +66,25 @@ export class ArchiveScheduler {
 
   /** Points the alarm at the earliest pending work, or clears it. */
   reschedule(): void {
-    const due = this.#deps.meta.get('archive_due');
-    const candidates = [due === null ? null : Number(due), this.#deps.typing.nextExpiry()].filter((at): at is number => at !== null);
+    const candidates = [this.#dueAt(), this.#deps.typing.nextExpiry()].filter((at): at is number => at !== null);
     const next = candidates.length > 0 ? Math.min(...candidates) : null;
     if (next === this.#alarmAt) return;
     this.#alarmAt = next;
     // Storage writes from one object apply in order, so this need not be awaited here.
     void (next === null ? this.#deps.storage.deleteAlarm() : this.#deps.storage.setAlarm(next));
+  }
+
+  #dueAt(): number | null {
+    if (this.#due === undefined) {
+      const stored = this.#deps.meta.get('archive_due');
+      this.#due = stored === null ? null : Number(stored);
+    }
+    return this.#due;
+  }
+
+  #setDue(at: number | null): void {
+    if (at === null) this.#deps.meta.delete('archive_due');
+    else this.#deps.meta.set('archive_due', String(at));
+    this.#due = at;
   }
 }
