@@ -3,11 +3,14 @@ import type { SocketState } from './socket-state.ts';
 
 /**
  * The room's open sockets and their states. States live in the socket attachments (so they
- * survive hibernation) and in a cache of this instance, rebuilt lazily after a wake-up.
+ * survive hibernation) and in a cache of this instance. After a wake-up the cache is filled from
+ * the runtime's sockets the first time a broadcast needs all of them; from then on it holds every
+ * open socket, so a broadcast walks the cache instead of asking the runtime for its sockets.
  */
 export class RoomSockets {
   readonly #ctx: DurableObjectState;
   readonly #cache = new Map<WebSocket, SocketState>();
+  #complete = false;
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
@@ -42,10 +45,17 @@ export class RoomSockets {
   /** Sends to every joined socket the filter keeps; the text is encoded once. */
   broadcast(frame: ServerFrame, keep: (state: SocketState, ws: WebSocket) => boolean = () => true): void {
     const text = encodeServerFrame(frame);
-    for (const ws of this.#ctx.getWebSockets()) {
-      const state = this.state(ws);
-      if (state?.joined && keep(state, ws)) sendText(ws, text);
+    for (const [ws, state] of this.#all()) {
+      if (state.joined && keep(state, ws)) sendText(ws, text);
     }
+  }
+
+  #all(): Map<WebSocket, SocketState> {
+    if (!this.#complete) {
+      for (const ws of this.#ctx.getWebSockets()) this.state(ws);
+      this.#complete = true;
+    }
+    return this.#cache;
   }
 
   /** Closes every socket of the user, e.g. when they leave the room for good. */
