@@ -150,7 +150,8 @@ export class ChatRoom extends DurableObject<Env> {
     if (!state) return ws.close(closeCodes.serverError, 'Unknown socket');
     if (state.closing) return;
     const config = this.#config();
-    const budget = spendToken(state, config.WS_MESSAGES_PER_10S, Date.now());
+    const now = Date.now();
+    const budget = spendToken(state, config.WS_MESSAGES_PER_10S, now);
     if (!budget.allowed) {
       state.closing = budget.abusive;
       this.#sockets.save(ws, state);
@@ -167,7 +168,7 @@ export class ChatRoom extends DurableObject<Env> {
       if (state.closing) ws.close(closeCodes.frameTooBig, 'Frames too big');
       return;
     }
-    this.#sockets.save(ws, state);
+    this.#sockets.saveSpent(ws, state, config.WS_MESSAGES_PER_10S, now);
     await this.#dispatch(ws, state, parsed.frame);
   }
 

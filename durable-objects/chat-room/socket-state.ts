@@ -40,3 +40,23 @@ export function spendToken(state: SocketState, budget: number, now: number): Bud
   state.refusedInRow += 1;
   return { allowed: false, retryAfterMs: Math.ceil((1 - state.tokens) / perMs), abusive: state.refusedInRow >= budget };
 }
+
+// The stored copy of a bucket is kept this share of the budget (one second of refill) below the
+// live one, so it needs rewriting about once a second of steady sending, not on every frame.
+const STORED_RESERVE = 0.1;
+
+/** The copy of a state its attachment holds: the bucket held `STORED_RESERVE` below the live one. */
+export function storedCopy(state: SocketState, budget: number): SocketState {
+  return { ...state, tokens: state.tokens - budget * STORED_RESERVE };
+}
+
+/**
+ * True when the attachment must be rewritten: a state restored from `stored` after hibernation
+ * would allow more frames than the live state does now, or would differ in anything else.
+ * Checked after every spend, this keeps a restored bucket never more permissive than the live one.
+ */
+export function storedIsBehind(stored: SocketState, live: SocketState, budget: number, now: number): boolean {
+  if (stored.joined !== live.joined || stored.refusedInRow !== live.refusedInRow || stored.oversize !== live.oversize || stored.closing !== live.closing) return true;
+  const restored = Math.min(budget, stored.tokens + Math.max(0, now - stored.refilledAt) * (budget / WINDOW_MS));
+  return restored > live.tokens;
+}

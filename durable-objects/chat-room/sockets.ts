@@ -1,5 +1,5 @@
 import { encodeServerFrame, type ServerFrame } from '../../shared/realtime/protocol.ts';
-import type { SocketState } from './socket-state.ts';
+import { storedCopy, storedIsBehind, type SocketState } from './socket-state.ts';
 
 /**
  * The room's open sockets and their states. States live in the socket attachments (so they
@@ -10,6 +10,8 @@ import type { SocketState } from './socket-state.ts';
 export class RoomSockets {
   readonly #ctx: DurableObjectState;
   readonly #cache = new Map<WebSocket, SocketState>();
+  // What each attachment holds now (the cached states are live objects, changed in place).
+  readonly #stored = new Map<WebSocket, SocketState>();
   #complete = false;
 
   constructor(ctx: DurableObjectState) {
@@ -25,17 +27,35 @@ export class RoomSockets {
     const cached = this.#cache.get(ws);
     if (cached) return cached;
     const stored = ws.deserializeAttachment() as SocketState | null;
-    if (stored) this.#cache.set(ws, stored);
+    if (stored) {
+      this.#cache.set(ws, stored);
+      this.#stored.set(ws, { ...stored });
+    }
     return stored;
   }
 
   save(ws: WebSocket, state: SocketState): void {
     ws.serializeAttachment(state);
     this.#cache.set(ws, state);
+    this.#stored.set(ws, { ...state });
+  }
+
+  /**
+   * After a frame spent a token: rewrites the attachment only when a restore from it would be
+   * more permissive than the live bucket (see storedIsBehind), not on every frame.
+   */
+  saveSpent(ws: WebSocket, state: SocketState, budget: number, now: number): void {
+    const stored = this.#stored.get(ws);
+    if (stored && !storedIsBehind(stored, state, budget, now)) return;
+    const copy = storedCopy(state, budget);
+    ws.serializeAttachment(copy);
+    this.#cache.set(ws, state);
+    this.#stored.set(ws, copy);
   }
 
   forget(ws: WebSocket): void {
     this.#cache.delete(ws);
+    this.#stored.delete(ws);
   }
 
   ofUser(userId: string): WebSocket[] {
