@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { parseServerFrame, type ServerFrame } from '../../shared/realtime/protocol.ts';
+import { Waiter } from './waiter.ts';
 
 /** A client socket that records every server frame (schema-checked) and its close. */
 export interface FrameSocket {
@@ -11,43 +12,31 @@ export interface FrameSocket {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-// A bound on waiting so a missing frame fails the test instead of hanging it; never asserted on.
-const WAIT_MS = 10_000;
-
 /** Accepts the client end of a 101 response and starts recording. */
 export function frameSocket(response: Response): FrameSocket {
   expect(response.status).toBe(101);
   const ws = response.webSocket;
   if (!ws) throw new Error('no webSocket on the 101 response');
   const frames: ServerFrame[] = [];
-  const waiters = new Set<() => void>();
+  const waiter = new Waiter();
   let taken = 0;
   ws.addEventListener('message', (event) => {
     frames.push(parseServerFrame(String(event.data)));
-    for (const wake of waiters) wake();
+    waiter.notify();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
     ws.addEventListener('close', (event) => {
       resolve({ code: event.code, reason: event.reason });
-      for (const wake of waiters) wake();
+      waiter.notify();
     });
   });
   ws.accept();
   const next: FrameSocket['next'] = async (type, accept = () => true) => {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      const index = frames.findIndex((frame, at) => at >= taken && frame.type === type && accept(frame as never));
-      if (index >= 0) {
-        taken = index + 1;
-        return frames[index] as never;
-      }
-      if (Date.now() > deadline) throw new Error(`no ${type} frame; got ${JSON.stringify(frames.slice(taken))}`);
-      await new Promise<void>((resolve) => {
-        const wake = () => (waiters.delete(wake), resolve());
-        waiters.add(wake);
-        setTimeout(wake, 250);
-      });
-    }
+    const find = () => frames.findIndex((frame, at) => at >= taken && frame.type === type && accept(frame as never));
+    await waiter.until(() => find() >= 0, () => `no ${type} frame; got ${JSON.stringify(frames.slice(taken))}`);
+    const index = find();
+    taken = index + 1;
+    return frames[index] as never;
   };
   return { ws, frames, next, closed, send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)) };
 }

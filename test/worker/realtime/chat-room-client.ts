@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:test';
 import { parseServerFrame, type ClientFrame, type ServerFrame } from '../../../shared/realtime/protocol.ts';
+import { Waiter } from '../../support/waiter.ts';
 
 type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 
@@ -39,7 +40,7 @@ export class RoomClient {
   readonly offProtocol: string[] = [];
   closed: { code: number; reason: string } | null = null;
   readonly #ws: WebSocket;
-  #wake: (() => void)[] = [];
+  readonly #waiter = new Waiter();
   #pingsSent = 0;
 
   readonly userId: string;
@@ -55,11 +56,11 @@ export class RoomClient {
       } catch {
         this.offProtocol.push(String(event.data));
       }
-      this.#notify();
+      this.#waiter.notify();
     });
     ws.addEventListener('close', (event) => {
       this.closed = { code: event.code, reason: event.reason };
-      this.#notify();
+      this.#waiter.notify();
     });
   }
 
@@ -117,21 +118,8 @@ export class RoomClient {
   }
 
   /** Resolves when `ready` holds after some frame; fails (rather than hangs) after a long grace. */
-  async until(ready: () => boolean, what: string, graceMs = 10_000): Promise<void> {
-    const deadline = Date.now() + graceMs;
-    while (!ready()) {
-      if (Date.now() > deadline) throw new Error(`${this.userId} never received ${what}; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
-      await new Promise<void>((resolve) => {
-        this.#wake.push(resolve);
-        setTimeout(resolve, 250);
-      });
-    }
-  }
-
-  #notify(): void {
-    const waiting = this.#wake;
-    this.#wake = [];
-    for (const wake of waiting) wake();
+  until(ready: () => boolean, what: string, graceMs?: number): Promise<void> {
+    return this.#waiter.until(ready, () => `${this.userId} never received ${what}; got ${JSON.stringify(this.frames.map((f) => f.type))}`, graceMs);
   }
 }
 

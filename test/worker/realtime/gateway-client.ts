@@ -4,6 +4,7 @@ import { testStores } from '../../support/stores.ts';
 import { call } from '../../support/http.ts';
 import { bearer, type TestUser } from '../../support/identity.ts';
 import { eventually } from '../../support/wait.ts';
+import { Waiter } from '../../support/waiter.ts';
 
 type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 
@@ -40,17 +41,17 @@ export class GatewayClient {
   readonly frames: ServerFrame[] = [];
   closed: { code: number; reason: string } | null = null;
   readonly ws: WebSocket;
-  #wake: (() => void)[] = [];
+  readonly #waiter = new Waiter();
 
   constructor(ws: WebSocket) {
     this.ws = ws;
     ws.addEventListener('message', (event) => {
       this.frames.push(parseServerFrame(String(event.data)));
-      this.#notify();
+      this.#waiter.notify();
     });
     ws.addEventListener('close', (event) => {
       this.closed = { code: event.code, reason: event.reason };
-      this.#notify();
+      this.#waiter.notify();
     });
     ws.accept();
   }
@@ -85,22 +86,8 @@ export class GatewayClient {
     return (await this.waitFor('room:joined'))[0]!;
   }
 
-  // Bounded so a missing frame fails the test instead of hanging it; the bound is never asserted.
-  async #until(ready: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (!ready()) {
-      if (Date.now() > deadline) throw new Error(`never got ${what}; frames: ${JSON.stringify(this.frames.map((f) => f.type))}`);
-      await new Promise<void>((resolve) => {
-        this.#wake.push(resolve);
-        setTimeout(resolve, 250);
-      });
-    }
-  }
-
-  #notify(): void {
-    const waiting = this.#wake;
-    this.#wake = [];
-    for (const wake of waiting) wake();
+  #until(ready: () => boolean, what: string): Promise<void> {
+    return this.#waiter.until(ready, () => `never got ${what}; frames: ${JSON.stringify(this.frames.map((f) => f.type))}`);
   }
 }
 
