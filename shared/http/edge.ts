@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
 import { Logger, parseLogLevel } from '../logger.ts';
 import type { AppEnv } from './app-env.ts';
-import { buildResponse, CORRELATION_HEADER, gatewayHeaders, withGatewayHeaders } from './response-headers.ts';
+import { buildJsonResponse, buildResponse, CORRELATION_HEADER, gatewayHeaders, withGatewayHeaders } from './response-headers.ts';
 
 const ACCEPTABLE_CORRELATION_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 const SLOW_REQUEST_MS = 1_000;
@@ -26,6 +26,7 @@ type JsonInit = number | { status?: number; headers?: Record<string, string> } |
 function jsonWithGatewayHeaders(this: Context<AppEnv>, data: unknown, init?: JsonInit, headers?: Record<string, string>): Response {
   const status = typeof init === 'number' ? init : (init?.status ?? 200);
   const extra = typeof init === 'object' ? init.headers : headers;
+  if (extra === undefined) return buildJsonResponse(JSON.stringify(data), status, this.get('responseHeaders'));
   return buildResponse(JSON.stringify(data), status, this.get('responseHeaders'), { 'content-type': 'application/json', ...extra });
 }
 
