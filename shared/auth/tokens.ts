@@ -37,11 +37,52 @@ export async function signToken(ring: KeyRing, use: TokenUse, claims: Record<str
     .sign(ring.signingKey);
 }
 
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+/** An access token whose signature, header and fixed claims were checked, with the times that still need checking. */
+interface VerifiedEntry {
+  payload: VerifiedToken<Record<string, unknown>>;
+  exp: number;
+  nbf: number;
+}
+
+// Access tokens are presented on every call of a session for their whole lifetime, so a token
+// whose signature and fixed claims (alg, kid, typ, iss, aud, token_use) were checked once is
+// remembered by its exact text; only its times are checked again on each use. Per key ring, so a
+// rotated secret starts afresh; bounded, oldest first out. Only successes are kept.
+const VERIFIED_CAPACITY = 2_000;
+const verifiedAccess = new WeakMap<KeyRing, Map<string, VerifiedEntry>>();
+
+function timesValid(entry: VerifiedEntry): boolean {
+  const now = Math.floor(Date.now() / 1000);
+  return entry.nbf <= now + CLOCK_TOLERANCE_SECONDS && entry.exp > now - CLOCK_TOLERANCE_SECONDS;
+}
+
+function remember(ring: KeyRing, token: string, payload: VerifiedToken<Record<string, unknown>>): void {
+  let cache = verifiedAccess.get(ring);
+  if (!cache) verifiedAccess.set(ring, (cache = new Map()));
+  if (cache.size >= VERIFIED_CAPACITY) cache.delete(cache.keys().next().value!);
+  // Shared by every later request presenting the token: nobody may change it.
+  if (Array.isArray(payload.permissions)) Object.freeze(payload.permissions);
+  cache.set(token, { payload: Object.freeze(payload), exp: payload.exp, nbf: payload.nbf as number });
+}
+
+const invalidToken = (cause: unknown) =>
+  new AppError('unauthorized', 'The token is invalid or expired.', { cause, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+
 /**
  * Verifies signature (EdDSA only, key chosen by `kid` among ours), issuer, audience, expiry,
  * not-before and purpose. Any failure is the same 401: callers learn nothing about why.
+ * Access tokens already verified in this isolate only have their expiry and not-before checked again.
  */
 export async function verifyToken<Claims = Record<string, unknown>>(ring: KeyRing, token: string, use: TokenUse): Promise<VerifiedToken<Claims>> {
+  const known = use === 'access' ? verifiedAccess.get(ring)?.get(token) : undefined;
+  if (known) {
+    if (timesValid(known)) return known.payload as unknown as VerifiedToken<Claims>;
+    verifiedAccess.get(ring)?.delete(token);
+    throw invalidToken(new Error('token expired or not yet valid'));
+  }
+  let verified: VerifiedToken<Claims>;
   try {
     const { payload } = await jwtVerify(token, (header) => {
       const key = header.kid ? ring.verificationKeys.get(header.kid) : undefined;
@@ -53,11 +94,13 @@ export async function verifyToken<Claims = Record<string, unknown>>(ring: KeyRin
       audience: TOKEN_AUDIENCE,
       typ: `${use}+jwt`,
       requiredClaims: ['sub', 'jti', 'exp', 'iat', 'nbf'],
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
     });
     if ((payload as JWTPayload & { token_use?: unknown }).token_use !== use) throw new Error('wrong token use');
-    return payload as unknown as VerifiedToken<Claims>;
+    verified = payload as unknown as VerifiedToken<Claims>;
   } catch (error) {
-    throw new AppError('unauthorized', 'The token is invalid or expired.', { cause: error, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+    throw invalidToken(error);
   }
+  if (use === 'access') remember(ring, token, verified as VerifiedToken<Record<string, unknown>>);
+  return verified;
 }

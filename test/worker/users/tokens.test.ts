@@ -1,8 +1,8 @@
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { env } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadKeyRing } from '../../../shared/auth/keys.ts';
-import { signToken } from '../../../shared/auth/tokens.ts';
+import { signToken, verifyToken } from '../../../shared/auth/tokens.ts';
 import { call, expectProblem } from '../../support/http.ts';
 import { bearer, registerAndLogin } from '../../support/identity.ts';
 
@@ -44,6 +44,23 @@ describe('access tokens (RFC 8725)', () => {
     ];
     for (const token of forged) await expectProblem(await me(token), 401);
     expect((await me(await sign())).status).toBe(200); // the control: a genuine token passes
+  });
+
+  it('checks the times of an access token verified before on every use, and never takes it for another kind', async () => {
+    const ring = await loadKeyRing(env.JWT_PRIVATE_KEYS);
+    const token = await signToken(ring, 'access', { sub: 'someone', sessionId: 'some-session' }, 60);
+    expect((await verifyToken(ring, token, 'access')).sub).toBe('someone');
+    expect((await verifyToken(ring, token, 'access')).sub).toBe('someone');
+    await expect(verifyToken(ring, token, 'refresh')).rejects.toMatchObject({ code: 'unauthorized' });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 70_000);
+      await expect(verifyToken(ring, token, 'access')).rejects.toMatchObject({ code: 'unauthorized' });
+      vi.setSystemTime(Date.now() - 140_000);
+      await expect(verifyToken(ring, token, 'access')).rejects.toMatchObject({ code: 'unauthorized' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses requests without a bearer token', async () => {
