@@ -109,12 +109,10 @@ export async function consumeRateLimitsAndCheck(redis: RedisStore, entries: Read
   // no key is left without a TTL. INCRBY is atomic in Redis, so concurrent requests each get a
   // distinct count. PEXPIRE NX sets the expiry once, on the window's first request. No retries:
   // INCRBY is not idempotent.
-  const replies = await redis.run((client) => {
-    const transaction = client.multi();
-    for (const { redisKey, cost, msLeft } of counted) transaction.incrby(redisKey, cost).pexpire(redisKey, msLeft + CLOCK_SKEW_GRACE_MS, 'NX');
-    for (const key of existsKeys) transaction.exists(key);
-    return transaction.exec<number[]>();
-  });
+  const commands: Array<Array<string | number>> = [];
+  for (const { redisKey, cost, msLeft } of counted) commands.push(['incrby', redisKey, cost], ['pexpire', redisKey, msLeft + CLOCK_SKEW_GRACE_MS, 'NX']);
+  for (const key of existsKeys) commands.push(['exists', key]);
+  const replies = (await redis.multiExec(commands)) as number[];
   const exists = existsKeys.map((_, index) => replies[counted.length * 2 + index] === 1);
   const decisions = counted.map(({ rule, msLeft }, index) => {
     const count = replies[index * 2]!;
