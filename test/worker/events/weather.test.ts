@@ -39,9 +39,18 @@ async function fakeControl(path: string): Promise<void> {
 
 const getWeather = (eventId: string, query = '') => call(`/api/v1/events/${eventId}/weather${query}`, { headers: { 'cf-connecting-ip': clientAddress() } });
 
-/** A published in-person event at `point`, starting `daysAhead` days from now (Rome time). */
+/**
+ * 10:00 UTC (late morning in Rome) `daysAhead` days from today: a fixed time of day, so an event
+ * of a few hours never runs past local midnight into another day, whenever the suite runs.
+ */
+function lateMorningDaysAhead(daysAhead: number): Date {
+  const today = new Date();
+  return new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + daysAhead, 10));
+}
+
+/** A published in-person event at `point`, starting `daysAhead` days from today (late morning, Rome). */
 const eventAt = (point: { lat: number; lng: number }, daysAhead = 2, hours = 2) => {
-  const startsAt = new Date(Date.now() + daysAhead * DAY);
+  const startsAt = lateMorningDaysAhead(daysAhead);
   return createEvent(organizer, { location: point, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + hours * 3_600_000).toISOString() });
 };
 
@@ -111,7 +120,7 @@ describe('GET /api/v1/events/{id}/weather', () => {
 
   it('forecasts the days a recurring event runs, but not a cancelled occurrence', async () => {
     const point = freshPoint();
-    const startsAt = new Date(Date.now() + 1 * DAY);
+    const startsAt = lateMorningDaysAhead(1);
     const event = await createEvent(organizer, { location: point, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(), recurrence: { freq: 'daily', interval: 2, count: 4 } });
     const first = localDateAt(startsAt.getTime(), 'Europe/Rome');
     await testStores().postgres.query(
