@@ -13,7 +13,8 @@ import { Members } from './chat-room/members.ts';
 import { MessageLog } from './chat-room/message-log.ts';
 import { RoomMeta, createChatRoomTables } from './chat-room/schema.ts';
 import { newSocketState, spendToken, type SocketState } from './chat-room/socket-state.ts';
-import { RoomSockets, send } from './chat-room/sockets.ts';
+import { RoomSockets } from './chat-room/sockets.ts';
+import { sendFrame as send } from './user-sockets/frames.ts';
 import { Typing } from './chat-room/typing.ts';
 
 export type { HistoryPage } from './chat-room/history.ts';

@@ -1,4 +1,5 @@
 import { encodeServerFrame, type ServerFrame } from '../../shared/realtime/protocol.ts';
+import { sendText } from '../user-sockets/frames.ts';
 import { storedCopy, storedIsBehind, type SocketState } from './socket-state.ts';
 
 /**
@@ -88,18 +89,5 @@ export class RoomSockets {
         // Already closing: nothing more to do.
       }
     }
-  }
-}
-
-/** Sends one frame; a socket closing under us is not an error of the room. */
-export function send(ws: WebSocket, frame: ServerFrame): void {
-  sendText(ws, encodeServerFrame(frame));
-}
-
-function sendText(ws: WebSocket, text: string): void {
-  try {
-    ws.send(text);
-  } catch {
-    // The peer went away; its close event cleans up.
   }
 }

@@ -1,23 +1,23 @@
 import { encodeServerFrame, serverFrames, type ErrorCode, type ServerFrame } from '../../shared/realtime/protocol.ts';
 
-/** Sends one frame; a socket that is already closing is skipped rather than failing its caller. */
-export function sendFrame(ws: WebSocket, frame: ServerFrame): void {
+/** Sends encoded text; a socket that is already closing is skipped rather than failing its caller. */
+export function sendText(ws: WebSocket, text: string): void {
   try {
-    ws.send(encodeServerFrame(frame));
+    ws.send(text);
   } catch {
-    // Closed between getWebSockets() and send(): its close handler does the bookkeeping.
+    // Closed between listing the sockets and send(): its close handler does the bookkeeping.
   }
 }
 
-export function broadcastFrame(sockets: WebSocket[], frame: ServerFrame): void {
+/** Sends one frame. */
+export function sendFrame(ws: WebSocket, frame: ServerFrame): void {
+  sendText(ws, encodeServerFrame(frame));
+}
+
+/** Sends one frame to every socket; the text is encoded once. */
+export function broadcastFrame(sockets: Iterable<WebSocket>, frame: ServerFrame): void {
   const text = encodeServerFrame(frame);
-  for (const ws of sockets) {
-    try {
-      ws.send(text);
-    } catch {
-      // As in sendFrame.
-    }
-  }
+  for (const ws of sockets) sendText(ws, text);
 }
 
 export function sendError(ws: WebSocket, code: ErrorCode, message: string, retryAfterMs?: number): void {
