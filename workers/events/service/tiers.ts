@@ -8,28 +8,6 @@ import { invalidateEventCache } from './events-cache.ts';
 import { managedEvent, pgViolation, visibleEvent } from './ticketing-access.ts';
 import { offerFreedSeats } from './waitlist.ts';
 
-export function tierView(row: TierRow) {
-  return {
-    id: row.id,
-    eventId: row.event_id,
-    name: row.name,
-    description: row.description,
-    kind: row.kind,
-    priceMinor: Number(row.price_minor),
-    currency: row.currency,
-    quantity: row.quantity,
-    sold: row.sold_count,
-    held: row.held_count,
-    available: row.quantity === null ? null : Math.max(0, row.quantity - row.sold_count - row.held_count),
-    salesStartAt: row.sales_start_at?.toISOString() ?? null,
-    salesEndAt: row.sales_end_at?.toISOString() ?? null,
-    maxPerOrder: row.max_per_order,
-    sortOrder: row.sort_order,
-  };
-}
-
-export type TierView = ReturnType<typeof tierView>;
-
 const fieldsOf = (row: TierRow): TierFields => ({
   name: row.name,
   description: row.description,
@@ -42,6 +20,20 @@ const fieldsOf = (row: TierRow): TierFields => ({
   maxPerOrder: row.max_per_order,
   sortOrder: row.sort_order,
 });
+
+export function tierView(row: TierRow) {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    ...fieldsOf(row),
+    sold: row.sold_count,
+    held: row.held_count,
+    available: row.quantity === null ? null : Math.max(0, row.quantity - row.sold_count - row.held_count),
+  };
+}
+
+export type TierView = ReturnType<typeof tierView>;
+
 
 /**
  * Runs a tier change for the organizer (or edit_event) with the event row locked, the same lock
