@@ -14,7 +14,6 @@ import { MessageLog } from './chat-room/message-log.ts';
 import { RoomMeta, createChatRoomTables } from './chat-room/schema.ts';
 import { newSocketState, spendToken, type SocketState } from './chat-room/socket-state.ts';
 import { RoomSockets } from './chat-room/sockets.ts';
-import { sendFrame as send } from './user-sockets/frames.ts';
 import { Typing } from './chat-room/typing.ts';
 
 export type { HistoryPage } from './chat-room/history.ts';
@@ -48,7 +47,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.#log = new MessageLog(sql, () => this.#roomId());
     this.#members = new Members(sql);
     this.#typing = new Typing(sql);
-    this.#sockets = new RoomSockets(ctx);
+    this.#sockets = new RoomSockets(ctx, () => this.#config().WS_COALESCE_MS);
     this.#history = new RoomHistory(this.#log, () => this.#mongo(), () => this.#roomId());
     this.#archive = new ArchiveScheduler({
       storage: ctx.storage, meta: this.#meta, log: this.#log, typing: this.#typing,
@@ -72,7 +71,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.#sockets.accept(server, state);
     if (this.#members.wasRemoved(userId)) {
       // Removed here while the caller's check raced the removal: refuse with the documented code.
-      server.close(closeCodes.notMember, 'Not a member of this room');
+      this.#sockets.close(server, closeCodes.notMember, 'Not a member of this room');
     } else {
       this.#members.activate(userId);
       if (since !== undefined) await this.#join(server, state, since);
@@ -87,18 +86,14 @@ export class ChatRoom extends DurableObject<Env> {
     } catch (error) {
       // Never let one frame take the room down: answer with an error frame and keep going.
       this.#logger().error('chat frame failed', { roomId: this.#roomId(), ...describeError(error) });
-      send(ws, serverFrames.error({ code: 'internal', message: 'The frame could not be handled' }));
+      this.#sockets.send(ws, serverFrames.error({ code: 'internal', message: 'The frame could not be handled' }));
     }
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     this.#closed(ws);
-    try {
-      // 1005/1006 are not allowed as outgoing codes; answer those with a normal close.
-      ws.close(code >= 3000 || code === 1000 ? code : closeCodes.normal, 'closed');
-    } catch {
-      // Already closed.
-    }
+    // 1005/1006 are not allowed as outgoing codes; answer those with a normal close.
+    this.#sockets.close(ws, code >= 3000 || code === 1000 ? code : closeCodes.normal, 'closed');
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
@@ -148,7 +143,7 @@ export class ChatRoom extends DurableObject<Env> {
   // ---------------------------------------------------------------- frames
   async #onMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const state = this.#sockets.state(ws);
-    if (!state) return ws.close(closeCodes.serverError, 'Unknown socket');
+    if (!state) return this.#sockets.close(ws, closeCodes.serverError, 'Unknown socket');
     if (state.closing) return;
     const config = this.#config();
     const now = Date.now();
@@ -156,8 +151,8 @@ export class ChatRoom extends DurableObject<Env> {
     if (!budget.allowed) {
       state.closing = budget.abusive;
       this.#sockets.save(ws, state);
-      send(ws, serverFrames.error({ code: 'rate_limited', message: 'Too many frames; slow down', retryAfterMs: budget.retryAfterMs }));
-      if (budget.abusive) ws.close(closeCodes.rateLimitAbuse, 'Rate limit exceeded');
+      this.#sockets.send(ws, serverFrames.error({ code: 'rate_limited', message: 'Too many frames; slow down', retryAfterMs: budget.retryAfterMs }));
+      if (budget.abusive) this.#sockets.close(ws, closeCodes.rateLimitAbuse, 'Rate limit exceeded');
       return;
     }
     const parsed = parseClientFrame(raw, config.WS_MAX_FRAME_BYTES);
@@ -165,8 +160,8 @@ export class ChatRoom extends DurableObject<Env> {
       if (parsed.code === 'frame_too_big') state.oversize += 1;
       state.closing = state.oversize >= OVERSIZE_TOLERANCE;
       this.#sockets.save(ws, state);
-      send(ws, serverFrames.error({ code: parsed.code, message: parsed.message }));
-      if (state.closing) ws.close(closeCodes.frameTooBig, 'Frames too big');
+      this.#sockets.send(ws, serverFrames.error({ code: parsed.code, message: parsed.message }));
+      if (state.closing) this.#sockets.close(ws, closeCodes.frameTooBig, 'Frames too big');
       return;
     }
     this.#sockets.saveSpent(ws, state, config.WS_MESSAGES_PER_10S, now);
@@ -176,13 +171,13 @@ export class ChatRoom extends DurableObject<Env> {
   async #dispatch(ws: WebSocket, state: SocketState, frame: ClientFrame): Promise<void> {
     switch (frame.type) {
       case 'ping':
-        return send(ws, serverFrames.pong());
+        return this.#sockets.send(ws, serverFrames.pong());
       case 'room:join':
         return this.#join(ws, state, frame.since);
       case 'presence:set':
-        return send(ws, serverFrames.error({ code: 'unsupported', message: 'Presence is set on the presence socket' }));
+        return this.#sockets.send(ws, serverFrames.error({ code: 'unsupported', message: 'Presence is set on the presence socket' }));
     }
-    if (!state.joined) return send(ws, serverFrames.error({ code: 'not_joined', message: 'Send room:join first' }));
+    if (!state.joined) return this.#sockets.send(ws, serverFrames.error({ code: 'not_joined', message: 'Send room:join first' }));
     switch (frame.type) {
       case 'room:leave':
         state.joined = false;
@@ -198,7 +193,7 @@ export class ChatRoom extends DurableObject<Env> {
       case 'typing:stop':
         return this.#stopTyping(state.userId);
       case 'history:get':
-        return send(ws, serverFrames.history(await this.#history.page(frame.before, frame.limit)));
+        return this.#sockets.send(ws, serverFrames.history(await this.#history.page(frame.before, frame.limit)));
     }
   }
 
@@ -209,13 +204,13 @@ export class ChatRoom extends DurableObject<Env> {
     const archived = since === undefined ? [] : await this.#history.archivedAfter(since);
     const cursor = archived.at(-1)?.seq ?? since ?? this.#log.lastSeq();
     const lastSeq = this.#log.lastSeq();
-    send(ws, serverFrames.roomJoined({ roomId: this.#roomId(), lastSeq, members: this.#members.active() }));
+    this.#sockets.send(ws, serverFrames.roomJoined({ roomId: this.#roomId(), lastSeq, members: this.#members.active() }));
     for (const message of [...archived, ...this.#log.after(cursor, Number.MAX_SAFE_INTEGER)]) {
-      send(ws, serverFrames.messageReceived(message));
+      this.#sockets.send(ws, serverFrames.messageReceived(message));
     }
     state.joined = true;
     this.#sockets.save(ws, state);
-    send(ws, serverFrames.unread(this.unreadCount(state.userId)));
+    this.#sockets.send(ws, serverFrames.unread(this.unreadCount(state.userId)));
   }
 
   #sendMessage(ws: WebSocket, state: SocketState, clientMessageId: string, text: string): void {
@@ -227,7 +222,7 @@ export class ChatRoom extends DurableObject<Env> {
       return appended;
     });
     const { message, duplicate } = outcome;
-    send(ws, serverFrames.messageAck({ clientMessageId, seq: message.seq, duplicate }));
+    this.#sockets.send(ws, serverFrames.messageAck({ clientMessageId, seq: message.seq, duplicate }));
     if (duplicate) return;
     this.#sockets.broadcast(serverFrames.messageReceived(message));
     this.#stopTyping(state.userId);
@@ -236,14 +231,14 @@ export class ChatRoom extends DurableObject<Env> {
 
   #moveCursor(ws: WebSocket, state: SocketState, kind: 'read' | 'delivered', seq: number): void {
     if (seq > this.#log.lastSeq()) {
-      return send(ws, serverFrames.error({ code: 'seq_out_of_range', message: `No message ${seq} in this room yet` }));
+      return this.#sockets.send(ws, serverFrames.error({ code: 'seq_out_of_range', message: `No message ${seq} in this room yet` }));
     }
     if (!this.#members.advance(state.userId, kind, seq)) return;
     const receipt = kind === 'read' ? serverFrames.receiptRead({ userId: state.userId, seq }) : serverFrames.receiptDelivered({ userId: state.userId, seq });
     this.#sockets.broadcast(receipt, (_, other) => other !== ws);
     if (kind === 'read') {
       const unread = serverFrames.unread(this.unreadCount(state.userId));
-      for (const own of this.#sockets.ofUser(state.userId)) send(own, unread);
+      for (const own of this.#sockets.ofUser(state.userId)) this.#sockets.send(own, unread);
     }
   }
 

@@ -54,9 +54,11 @@ const configSchema = z.object({
   WEATHER_TIMEOUT_MS: integer(3_000, 100),
   // Ticketing: how long a waitlist offer holds its seats before it goes to the next in line.
   WAITLIST_OFFER_SECONDS: integer(86_400, 1),
-  // Chat rooms: largest accepted frame, per-socket send budget, typing expiry, archive batch size.
+  // Chat rooms: largest accepted frame, per-socket send budget, frame coalescing, typing expiry, archive batch size.
   WS_MAX_FRAME_BYTES: integer(16_384, 256),
   WS_MESSAGES_PER_10S: integer(20, 1),
+  // Under load a room coalesces a socket's frames into one WebSocket message per this many ms (0: per event only).
+  WS_COALESCE_MS: integer(5, 0),
   TYPING_TTL_SECONDS: integer(6, 1),
   CHAT_ARCHIVE_BATCH: integer(200, 1),
   // Realtime gateway: how long a WebSocket ticket (single use) may wait to be redeemed.

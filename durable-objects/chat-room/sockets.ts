@@ -1,5 +1,5 @@
 import { encodeServerFrame, type ServerFrame } from '../../shared/realtime/protocol.ts';
-import { sendText } from '../user-sockets/frames.ts';
+import { FrameOutbox } from './outbox.ts';
 import { storedCopy, storedIsBehind, type SocketState } from './socket-state.ts';
 
 /**
@@ -7,16 +7,19 @@ import { storedCopy, storedIsBehind, type SocketState } from './socket-state.ts'
  * survive hibernation) and in a cache of this instance. After a wake-up the cache is filled from
  * the runtime's sockets the first time a broadcast needs all of them; from then on it holds every
  * open socket, so a broadcast walks the cache instead of asking the runtime for its sockets.
+ * Every frame goes out through one outbox, which coalesces them under load (see FrameOutbox).
  */
 export class RoomSockets {
   readonly #ctx: DurableObjectState;
   readonly #cache = new Map<WebSocket, SocketState>();
   // What each attachment holds now (the cached states are live objects, changed in place).
   readonly #stored = new Map<WebSocket, SocketState>();
+  readonly #outbox: FrameOutbox;
   #complete = false;
 
-  constructor(ctx: DurableObjectState) {
+  constructor(ctx: DurableObjectState, coalesceMs: () => number) {
     this.#ctx = ctx;
+    this.#outbox = new FrameOutbox(coalesceMs);
   }
 
   accept(ws: WebSocket, state: SocketState): void {
@@ -57,6 +60,11 @@ export class RoomSockets {
   forget(ws: WebSocket): void {
     this.#cache.delete(ws);
     this.#stored.delete(ws);
+    this.#outbox.drop(ws);
+  }
+
+  send(ws: WebSocket, frame: ServerFrame): void {
+    this.#outbox.push(ws, encodeServerFrame(frame));
   }
 
   ofUser(userId: string): WebSocket[] {
@@ -67,7 +75,7 @@ export class RoomSockets {
   broadcast(frame: ServerFrame, keep: (state: SocketState, ws: WebSocket) => boolean = () => true): void {
     const text = encodeServerFrame(frame);
     for (const [ws, state] of this.#all()) {
-      if (state.joined && keep(state, ws)) sendText(ws, text);
+      if (state.joined && keep(state, ws)) this.#outbox.push(ws, text);
     }
   }
 
@@ -79,15 +87,21 @@ export class RoomSockets {
     return this.#cache;
   }
 
+  /** Closes the socket after the frames queued for it (an error frame explaining why, say). */
+  close(ws: WebSocket, code: number, reason: string): void {
+    this.#outbox.flushSocket(ws);
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closing: nothing more to do.
+    }
+  }
+
   /** Closes every socket of the user, e.g. when they leave the room for good. */
   closeUser(userId: string, code: number, reason: string): void {
     for (const ws of this.ofUser(userId)) {
+      this.close(ws, code, reason);
       this.forget(ws);
-      try {
-        ws.close(code, reason);
-      } catch {
-        // Already closing: nothing more to do.
-      }
     }
   }
 }

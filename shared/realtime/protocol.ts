@@ -2,6 +2,8 @@
  * The realtime wire protocol: JSON text frames with a `type`, validated both ways.
  * Client frames are parsed with `parseClientFrame`; server frames are built with `serverFrames`
  * and encoded with `encodeServerFrame`, so every frame a socket sends matches `serverFrameSchema`.
+ * A chat room under load may put several server frames in one WebSocket message, one per line
+ * (`parseServerFrames`).
  */
 import { z } from 'zod';
 
@@ -164,7 +166,18 @@ export function encodeServerFrame(frame: ServerFrame): string {
   return JSON.stringify(frame);
 }
 
+/**
+ * Separates frames that a busy server coalesced into one WebSocket message. Encoded JSON never
+ * holds a raw newline (one inside a string is written as a backslash and n), so splitting on it is exact.
+ */
+export const FRAME_SEPARATOR = '\n';
+
 /** For clients and tests: parses a server frame, throwing on anything off-protocol. */
 export function parseServerFrame(raw: string): ServerFrame {
   return serverFrameSchema.parse(JSON.parse(raw));
+}
+
+/** For clients and tests: every frame of one WebSocket message, in order. */
+export function parseServerFrames(message: string): ServerFrame[] {
+  return message.split(FRAME_SEPARATOR).map(parseServerFrame);
 }

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { parseServerFrame, type ServerFrame } from '../../shared/realtime/protocol.ts';
+import { parseServerFrames, type ServerFrame } from '../../shared/realtime/protocol.ts';
 import { Waiter } from './waiter.ts';
 
 /** A client socket that records every server frame (schema-checked) and its close. */
@@ -21,7 +21,7 @@ export function frameSocket(response: Response): FrameSocket {
   const waiter = new Waiter();
   let taken = 0;
   ws.addEventListener('message', (event) => {
-    frames.push(parseServerFrame(String(event.data)));
+    frames.push(...parseServerFrames(String(event.data)));
     waiter.notify();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {

@@ -4,7 +4,7 @@
 // speaking the documented protocol (shared/realtime/protocol.ts).
 import pg from 'pg';
 import WebSocket from 'ws';
-import type { ClientFrame, ServerFrame } from '../../../shared/realtime/protocol.ts';
+import { FRAME_SEPARATOR, type ClientFrame, type ServerFrame } from '../../../shared/realtime/protocol.ts';
 import { RunError } from '../lib/load.ts';
 import type { Workerd } from '../lib/workerd.ts';
 import { post } from '../lib/phases.ts';
@@ -85,10 +85,10 @@ export async function connectFlowFleet(target: Workerd, roomId: string, users: B
     // Native clients send no Origin; compression off, as on the Socket.IO side.
     const socket = new WebSocket(url, ['flow.v1'], { headers: { 'cf-connecting-ip': ip, 'user-agent': 'flow-bench' }, perMessageDeflate: false });
     let joined: (() => void) | undefined;
-    socket.on('message', (data) => {
+    const onFrame = (text: string) => {
       let frame: ServerFrame;
       try {
-        frame = JSON.parse(data.toString()) as ServerFrame;
+        frame = JSON.parse(text) as ServerFrame;
       } catch {
         sink.failed(`client ${index} received a frame that is not JSON`);
         return;
@@ -110,6 +110,10 @@ export async function connectFlowFleet(target: Workerd, roomId: string, users: B
           // receipts, presence, typing, unread, pong: not part of this measurement
           break;
       }
+    };
+    // Under load the room puts several frames in one message, one per line.
+    socket.on('message', (data) => {
+      for (const text of data.toString().split(FRAME_SEPARATOR)) onFrame(text);
     });
     socket.on('close', (code, reason) => {
       if (!closing) sink.failed(`client ${index}'s socket closed: ${code} ${reason.toString()}`);

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:test';
-import { parseServerFrame, type ClientFrame, type ServerFrame } from '../../../shared/realtime/protocol.ts';
+import { FRAME_SEPARATOR, parseServerFrame, type ClientFrame, type ServerFrame } from '../../../shared/realtime/protocol.ts';
 import { Waiter } from '../../support/waiter.ts';
 
 type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
@@ -38,6 +38,8 @@ export async function upgradeRoom(roomId: string, userId: string, options: OpenO
 export class RoomClient {
   readonly frames: ServerFrame[] = [];
   readonly offProtocol: string[] = [];
+  /** WebSocket messages received; a busy room puts several frames in one. */
+  messages = 0;
   closed: { code: number; reason: string } | null = null;
   readonly #ws: WebSocket;
   readonly #waiter = new Waiter();
@@ -51,10 +53,13 @@ export class RoomClient {
     this.userId = userId;
     this.response = response;
     ws.addEventListener('message', (event) => {
-      try {
-        this.frames.push(parseServerFrame(String(event.data)));
-      } catch {
-        this.offProtocol.push(String(event.data));
+      this.messages += 1;
+      for (const text of String(event.data).split(FRAME_SEPARATOR)) {
+        try {
+          this.frames.push(parseServerFrame(text));
+        } catch {
+          this.offProtocol.push(text);
+        }
       }
       this.#waiter.notify();
     });

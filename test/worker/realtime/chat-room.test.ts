@@ -27,6 +27,8 @@ describe('ChatRoom: the ordered log', () => {
     expect(fromFirst).toEqual(['c0-0', 'c0-1', 'c0-2', 'c0-3', 'c0-4']);
     expect(clients.flatMap((client) => client.offProtocol)).toEqual([]);
     expect((await storedMessages(roomId)).map((row) => row.seq)).toEqual(logs[0]!.map((message) => message.seq));
+    // Frames made together leave together: each sender got its ack and its own message in one WebSocket message.
+    for (const client of clients) expect(client.messages).toBeLessThan(client.frames.length);
   });
 
   it('acks with the seq and stores a resent client message id once, without a second broadcast', async () => {

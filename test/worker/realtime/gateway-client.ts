@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { parseServerFrame, type ClientFrame, type ServerFrame } from '../../../shared/realtime/protocol.ts';
+import { parseServerFrames, type ClientFrame, type ServerFrame } from '../../../shared/realtime/protocol.ts';
 import { testStores } from '../../support/stores.ts';
 import { call } from '../../support/http.ts';
 import { bearer, type TestUser } from '../../support/identity.ts';
@@ -46,7 +46,7 @@ export class GatewayClient {
   constructor(ws: WebSocket) {
     this.ws = ws;
     ws.addEventListener('message', (event) => {
-      this.frames.push(parseServerFrame(String(event.data)));
+      this.frames.push(...parseServerFrames(String(event.data)));
       this.#waiter.notify();
     });
     ws.addEventListener('close', (event) => {
