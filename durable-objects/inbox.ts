@@ -48,14 +48,15 @@ export class Inbox extends DurableObject<Env> {
     if (!caller.ok) return caller.response;
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment(freshBudget(Date.now()) satisfies FrameBudget);
+    server.serializeAttachment(freshBudget(loadConfig(this.env).WS_MESSAGES_PER_10S, Date.now()) satisfies FrameBudget);
     sendFrame(server, serverFrames.inboxUnread(this.#store.unreadCount()));
     return upgradeResponse(request, client);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const config = loadConfig(this.env);
-    const spent = spendFrame((ws.deserializeAttachment() as FrameBudget | null) ?? freshBudget(Date.now()), config.WS_MESSAGES_PER_10S, Date.now());
+    const limit = config.WS_MESSAGES_PER_10S;
+    const spent = spendFrame((ws.deserializeAttachment() as FrameBudget | null) ?? freshBudget(limit, Date.now()), limit, Date.now());
     ws.serializeAttachment(spent.budget);
     if (!spent.allowed) return sendError(ws, 'rate_limited', 'Too many frames; slow down', spent.retryAfterMs);
     const parsed = parseClientFrame(message, config.WS_MAX_FRAME_BYTES);

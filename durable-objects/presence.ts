@@ -42,7 +42,7 @@ export class Presence extends DurableObject<Env> {
     const device = deviceLabel(request);
     const now = Date.now();
     this.ctx.acceptWebSocket(server, [`device:${device}`]);
-    server.serializeAttachment(newAttachment(device, now));
+    server.serializeAttachment(newAttachment(device, this.#config().WS_MESSAGES_PER_10S, now));
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + this.#timeoutMs());
     // A change is told to every socket of the user, this one included; otherwise just to this one.
     if (!this.#refresh(now)) sendFrame(server, serverFrames.presence(this.#current()));

@@ -1,14 +1,13 @@
+import { freshBudget, spendFrame, tokensAt, type FrameBudget } from '../user-sockets/frame-budget.ts';
+
 /**
  * What a socket remembers across hibernation (kept small: attachments are limited to 2 KiB).
  * The identity comes from the Worker's trusted headers at upgrade, never from frames.
  */
-export interface SocketState {
+export interface SocketState extends FrameBudget {
   userId: string;
   username: string;
   joined: boolean;
-  /** Token bucket of the per-socket frame budget. */
-  tokens: number;
-  refilledAt: number;
   /** Frames refused in a row for the budget, and oversize frames seen: repeated abuse closes the socket. */
   refusedInRow: number;
   oversize: number;
@@ -17,28 +16,25 @@ export interface SocketState {
 }
 
 export function newSocketState(userId: string, username: string, budget: number, now: number): SocketState {
-  return { userId, username, joined: false, tokens: budget, refilledAt: now, refusedInRow: 0, oversize: 0, closing: false };
+  return { userId, username, joined: false, ...freshBudget(budget, now), refusedInRow: 0, oversize: 0, closing: false };
 }
 
 export type BudgetVerdict = { allowed: true } | { allowed: false; retryAfterMs: number; abusive: boolean };
 
-const WINDOW_MS = 10_000;
-
 /**
- * Spends one token of a bucket holding `budget` frames that refills over ten seconds.
+ * Spends one token of the socket's frame budget (the bucket every realtime socket uses).
  * Abusive = as many frames refused in a row as the whole budget.
  */
 export function spendToken(state: SocketState, budget: number, now: number): BudgetVerdict {
-  const perMs = budget / WINDOW_MS;
-  state.tokens = Math.min(budget, state.tokens + Math.max(0, now - state.refilledAt) * perMs);
-  state.refilledAt = now;
-  if (state.tokens >= 1) {
-    state.tokens -= 1;
+  const spent = spendFrame(state, budget, now);
+  state.tokens = spent.budget.tokens;
+  state.refilledAt = spent.budget.refilledAt;
+  if (spent.allowed) {
     state.refusedInRow = 0;
     return { allowed: true };
   }
   state.refusedInRow += 1;
-  return { allowed: false, retryAfterMs: Math.ceil((1 - state.tokens) / perMs), abusive: state.refusedInRow >= budget };
+  return { allowed: false, retryAfterMs: spent.retryAfterMs, abusive: state.refusedInRow >= budget };
 }
 
 // The stored copy of a bucket is kept this share of the budget (one second of refill) below the
@@ -57,6 +53,5 @@ export function storedCopy(state: SocketState, budget: number): SocketState {
  */
 export function storedIsBehind(stored: SocketState, live: SocketState, budget: number, now: number): boolean {
   if (stored.joined !== live.joined || stored.refusedInRow !== live.refusedInRow || stored.oversize !== live.oversize || stored.closing !== live.closing) return true;
-  const restored = Math.min(budget, stored.tokens + Math.max(0, now - stored.refilledAt) * (budget / WINDOW_MS));
-  return restored > live.tokens;
+  return tokensAt(stored, budget, now) > live.tokens;
 }

@@ -9,7 +9,9 @@ export interface PresenceAttachment {
   budget: FrameBudget;
 }
 
-export const newAttachment = (device: string, now: number): PresenceAttachment => ({ device, connectedAt: now, lastFrameAt: now, budget: freshBudget(now) });
+export const newAttachment = (device: string, frameLimit: number, now: number): PresenceAttachment => ({
+  device, connectedAt: now, lastFrameAt: now, budget: freshBudget(frameLimit, now),
+});
 
 export function attachmentOf(ws: WebSocket): PresenceAttachment | null {
   const value = ws.deserializeAttachment() as PresenceAttachment | null;
