@@ -30,7 +30,7 @@ describe('local stack with embedded servers only (FLOW_STACK_EMBEDDED=all)', () 
 
   it('says what it runs', () => {
     expect(stack.stores.map((s) => s.kind)).toEqual([
-      'embedded PGlite + PostGIS',
+      'embedded PGlite + PostGIS (no rum: text search ranks over GIN)',
       'embedded in-process redis behind an Upstash REST endpoint',
       'embedded CongoDB (MongoDB wire protocol)',
     ]);

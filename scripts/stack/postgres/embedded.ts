@@ -34,7 +34,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; persist:
     env: { DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${port}/postgres` },
     store: {
       name: 'postgres',
-      kind: 'embedded PGlite + PostGIS',
+      kind: 'embedded PGlite + PostGIS (no rum: text search ranks over GIN)',
       where: `127.0.0.1:${port}`,
       async stop() {
         await server?.stop();

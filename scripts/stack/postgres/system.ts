@@ -11,8 +11,11 @@ import type { StartedStore } from '../types.ts';
 
 const PG_ROOT = '/usr/lib/postgresql';
 
-/** The newest Debian Postgres whose PostGIS is installed, or undefined. */
-export function findSystemPostgres(): { version: string; binDir: string } | undefined {
+/**
+ * The newest Debian Postgres whose PostGIS is installed, or undefined; `rum` says whether its rum
+ * extension is there too (optional: without it text search ranks over the GIN index, see 0014).
+ */
+export function findSystemPostgres(): { version: string; binDir: string; rum: boolean } | undefined {
   if (embeddedForced('postgres') || !existsSync(PG_ROOT)) return undefined;
   const versions = readdirSync(PG_ROOT)
     .filter((v) => /^\d+$/.test(v))
@@ -20,7 +23,8 @@ export function findSystemPostgres(): { version: string; binDir: string } | unde
   for (const version of versions) {
     const binDir = path.join(PG_ROOT, version, 'bin');
     const postgis = `/usr/share/postgresql/${version}/extension/postgis.control`;
-    if (existsSync(path.join(binDir, 'postgres')) && existsSync(postgis)) return { version, binDir };
+    const rum = existsSync(`/usr/share/postgresql/${version}/extension/rum.control`);
+    if (existsSync(path.join(binDir, 'postgres')) && existsSync(postgis)) return { version, binDir, rum };
   }
   return undefined;
 }
@@ -29,6 +33,7 @@ export function findSystemPostgres(): { version: string; binDir: string } | unde
 export async function startSystemPostgres(options: {
   binDir: string;
   version: string;
+  rum: boolean;
   dataDir: string;
   persist: boolean;
 }): Promise<StartedStore> {
@@ -66,7 +71,7 @@ export async function startSystemPostgres(options: {
     env: { DATABASE_URL: `postgres://flow:flow@127.0.0.1:${port}/flow` },
     store: {
       name: 'postgres',
-      kind: `system postgres ${options.version} + PostGIS`,
+      kind: `system postgres ${options.version} + PostGIS ${options.rum ? '+ rum' : '(no rum: text search ranks over GIN)'}`,
       where: `127.0.0.1:${port}`,
       async stop() {
         await server?.stop();
