@@ -29,6 +29,24 @@ describe('full-text search', () => {
     expect(seen).toEqual([inTitle.id, inSummary.id, inDescription.id]);
   });
 
+  it('pages through events of equal rank by id, each once, whatever the page size', async () => {
+    const organizer = await registerAndLogin();
+    const word = `plinth${crypto.randomUUID().replace(/[^a-f]/g, '').slice(0, 6)}`;
+    const tied = await Promise.all([1, 2, 3, 4].map(() => createEvent(organizer, { title: `Open ${word} evening` })));
+    const below = await createEvent(organizer, { title: 'Open evening', summary: `About ${word}` });
+    const expected = [...tied.map((e) => e.id).sort(), below.id];
+    for (const limit of [1, 2, 3]) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = (await (await call(`/api/v1/events?q=${word}&sort=relevance&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { items: EventListItem[]; nextCursor: string | null };
+        seen.push(...page.items.map((e) => e.id));
+        cursor = page.nextCursor;
+      } while (cursor && seen.length < 10);
+      expect(seen).toEqual(expected);
+    }
+  });
+
   it('web search syntax: quoted phrases and exclusions', async () => {
     const organizer = await registerAndLogin();
     const word = `quuxle${crypto.randomUUID().replace(/[^a-f]/g, '').slice(0, 6)}`;

@@ -1,6 +1,7 @@
 import type { Postgres } from '../../../shared/stores/index.ts';
 import { tagSlug } from './tags.ts';
 import { EVENT_COLUMNS, type EventRow } from './events.ts';
+import { textSearchIndex } from './search-index.ts';
 
 /** An event row of a listing, with its distance from the search point and its text rank. */
 export interface ListedEventRow extends EventRow {
@@ -81,19 +82,32 @@ export async function listEvents(
     distance = `st_distance(e.location, ${point}, false)`;
   }
   let rank = 'null::float8';
+  // With the RUM index (0014) relevance order comes out of the index, so only the rows up to the
+  // page's end are read from the table instead of every match.
+  let candidates = '';
   if (filter.q) {
     const query = `websearch_to_tsquery('english', ${param(filter.q)})`;
     where.push(`e.search_vector @@ ${query}`);
-    rank = `ts_rank_cd(e.search_vector, ${query})::float8`;
+    if (await textSearchIndex(db) === 'rum') {
+      // <=> is 1 / RUM's cover-density score (title A > summary B > description C, as ts_rank_cd);
+      // the reciprocal turns it back into a rank, higher first. <=> is a float4, so its reciprocal
+      // in float8 is strictly monotonic: ranking by it and walking the index by <=> agree exactly,
+      // ties included, and the keyset below compares the very value the cursor carries.
+      rank = `(1 / (e.search_vector <=> ${query})::float8)`;
+      // The rows tied with the last one taken come too, so the page's id order among ties is exact.
+      if (options.sort === 'relevance') candidates = `order by e.search_vector <=> ${query} fetch first ${param(options.limit)} rows with ties`;
+    } else {
+      rank = `ts_rank_cd(e.search_vector, ${query})::float8`;
+    }
   }
 
   const sortValue = { start: 'e.starts_at', distance, relevance: rank, popularity: POPULARITY }[options.sort];
   const direction = DIRECTIONS[options.sort];
-  let keyset = 'true';
   if (options.after) {
     const value = options.sort === 'start' ? `${param(options.after.value)}::timestamptz` : `${param(options.after.value)}::float8`;
     const beyond = direction === 'asc' ? '>' : '<';
-    keyset = `(sort_value ${beyond} ${value} or (sort_value = ${value} and id > ${param(options.after.id)}::uuid))`;
+    // Inside, so the RUM candidates are the rows after the cursor.
+    where.push(`(${sortValue} ${beyond} ${value} or (${sortValue} = ${value} and e.id > ${param(options.after.id)}::uuid))`);
   }
   // The outer select recomputes distance, rank and popularity for the page's rows only; the
   // expressions are the inner ones, so the values (and cursors made from them) are identical.
@@ -101,9 +115,8 @@ export async function listEvents(
     `select ${EVENT_COLUMNS}, ${distance} as distance_m, ${rank} as rank, ${POPULARITY} as popularity
        from (
          select id, sort_value from (
-           select e.id, ${sortValue} as sort_value from events e where ${where.join(' and ')}
+           select e.id, ${sortValue} as sort_value from events e where ${where.join(' and ')} ${candidates}
          ) matched
-         where ${keyset}
          order by sort_value ${direction}, id
          limit ${param(options.limit)}
        ) page
