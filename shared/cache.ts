@@ -1,24 +1,32 @@
 import type { RedisStore } from './stores/index.ts';
 
 /**
- * Read-through JSON cache in Redis. A single value is kept under its own key and deleted when
- * the thing it caches changes. Lists (search results, rankings) cannot name every key they
- * depend on, so their keys embed a generation counter: bumping the counter orphans every list
- * of that family at once, and the orphans expire with their TTL.
+ * Read-through JSON cache in Redis. A single value is kept under its own key; a change replaces
+ * it with an invalidation marker for a short hold. A load that began before the change can then
+ * never cache what it read over the change: loads store only into an empty key (SET NX), and
+ * reads that meet the marker load without storing. Lists (search results, rankings) cannot name
+ * every key they depend on, so their keys embed a generation counter: bumping the counter orphans
+ * every list of that family at once, and the orphans expire with their TTL.
  */
+
+const INVALIDATED = '__invalidated__';
+/** Longer than a load may take between its read of the key and its store (one store call, STORE_TIMEOUT_MS). */
+const INVALIDATION_HOLD_SECONDS = 10;
 
 /** The cached value, or what `load` returns (then stored for `ttlSeconds`). Null is not cached. */
 export async function readThrough<T>(redis: RedisStore, key: string, ttlSeconds: number, load: () => Promise<T | null>): Promise<T | null> {
-  const cached = await redis.run((r) => r.get<T>(key));
-  if (cached !== null && cached !== undefined) return cached;
-  const fresh = await load();
-  if (fresh !== null) await redis.run((r) => r.set(key, fresh, { ex: ttlSeconds }));
-  return fresh;
+  return completeRead(redis, key, ttlSeconds, await redis.run((r) => r.get<T | typeof INVALIDATED>(key)), load);
 }
 
-/** Deletes cached values; the next read loads them again. */
-export async function invalidate(redis: RedisStore, ...keys: string[]): Promise<void> {
-  if (keys.length > 0) await redis.run((r) => r.del(...keys));
+/**
+ * Finishes a read-through whose GET of `key` returned `cached` (for callers that read it in a
+ * pipeline with other commands): the cached value, else what `load` returns.
+ */
+export async function completeRead<T>(redis: RedisStore, key: string, ttlSeconds: number, cached: T | typeof INVALIDATED | null | undefined, load: () => Promise<T | null>): Promise<T | null> {
+  if (cached !== null && cached !== undefined && cached !== INVALIDATED) return cached as T;
+  const fresh = await load();
+  if (fresh !== null && cached !== INVALIDATED) await redis.run((r) => r.set(key, fresh, { ex: ttlSeconds, nx: true }));
+  return fresh;
 }
 
 const generationKey = (family: string) => `cache:gen:${family}`;
@@ -33,12 +41,12 @@ export async function bumpGeneration(redis: RedisStore, family: string): Promise
   await redis.run((r) => r.incr(generationKey(family)));
 }
 
-/** Deletes keys and bumps generations in one round trip (one change touching both kinds). */
+/** Invalidates keys and bumps generations in one round trip (one change touching both kinds). */
 export async function invalidateAll(redis: RedisStore, keys: readonly string[], families: readonly string[]): Promise<void> {
   if (keys.length === 0 && families.length === 0) return;
   await redis.run(async (r) => {
     const pipeline = r.pipeline();
-    if (keys.length > 0) pipeline.del(...keys);
+    for (const key of keys) pipeline.set(key, INVALIDATED, { ex: INVALIDATION_HOLD_SECONDS });
     for (const family of families) pipeline.incr(generationKey(family));
     await pipeline.exec();
   });

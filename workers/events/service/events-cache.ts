@@ -1,4 +1,4 @@
-import { invalidateAll, readThrough } from '../../../shared/cache.ts';
+import { completeRead, invalidateAll, readThrough } from '../../../shared/cache.ts';
 import type { Stores } from '../../../shared/stores/index.ts';
 import { eventsRepo } from '../repo/events.ts';
 import type { EventDocument } from '../schemas.ts';
@@ -31,10 +31,7 @@ export function cachedEventDocument(stores: Stores, id: string): Promise<EventDo
  */
 export async function cachedEventDocumentCountingView(stores: Stores, id: string): Promise<EventDocument | null> {
   const [cached] = await stores.redis.run((r) => countViewIn(r.pipeline().get<EventDocument>(eventKey(id)), id).exec<[EventDocument | null, number]>());
-  if (cached !== null && cached !== undefined) return cached;
-  const fresh = await loadEventDocument(stores, id);
-  if (fresh !== null) await stores.redis.run((r) => r.set(eventKey(id), fresh, { ex: EVENT_TTL }));
-  return fresh;
+  return completeRead(stores.redis, eventKey(id), EVENT_TTL, cached, () => loadEventDocument(stores, id));
 }
 
 /**
