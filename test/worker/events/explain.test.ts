@@ -26,7 +26,8 @@ beforeAll(async () => {
   // Asked here on the database itself (the listing asks once per isolate and remembers): under
   // planOf every statement would be an EXPLAIN.
   searchIndex = await textSearchIndex(testStores().postgres);
-  // Upcoming published events spread over the globe with varied text, as at scale.
+  // Upcoming published events spread over the globe with varied text, as at scale (longitudes
+  // within 170 degrees: the nearby tests search a band east of that and expect only their own events).
   const organizer = await registerAndLogin();
   const db = testStores().postgres;
   await db.query(
