@@ -56,6 +56,22 @@ describe('event views', () => {
     expect(await pendingEventViews(stores, first.id)).toBe(0);
     expect(await flushEventViews(stores)).toBe(0);
   });
+
+  it('applies a batch left by a flush that died before its UPDATE, and never one it already applied', async () => {
+    const organizer = await quickUser();
+    const event = await createEvent(organizer);
+    const stores = testStores();
+    const deadFlushAt = Date.now() - 10 * 60_000;
+    const notApplied = `events:views:flushing:${deadFlushAt}:${crypto.randomUUID()}`;
+    const applied = `events:views:flushing:${deadFlushAt}:${crypto.randomUUID()}`;
+    await stores.redis.run((redis) => redis.hset(notApplied, { [event.id]: 7 }));
+    await stores.redis.run((redis) => redis.hset(applied, { [event.id]: 5 }));
+    // This one's flush died after committing its UPDATE (marker included) but before deleting it.
+    await stores.postgres.query("insert into consumed_messages (consumer, message_id) values ('events.flush-views', $1)", [applied]);
+    await Promise.all([flushEventViews(testStores()), flushEventViews(testStores())]);
+    expect(await viewCount(event.id)).toBe(7);
+    expect(await stores.redis.run((redis) => redis.exists(notApplied, applied))).toBe(0);
+  });
 });
 
 describe('event analytics', () => {

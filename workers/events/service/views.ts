@@ -3,9 +3,15 @@ import type { Stores } from '../../../shared/stores/index.ts';
 // Views are counted in Redis first (one HINCRBY per view, no Postgres write on the read path)
 // and moved into events.view_count in batches by the per-minute cron.
 const PENDING_KEY = 'events:views:pending';
+// A batch's key: the prefix, when its flush began (epoch ms), and a random id.
 const FLUSHING_PREFIX = 'events:views:flushing:';
-// A batch left behind by a flush that died half-way expires instead of piling up.
+// A batch no flush could apply for a whole day (Postgres down that long) expires rather than piling up.
 const FLUSHING_TTL_SECONDS = 86_400;
+// A flush takes well under a second; a batch this old belongs to one that died.
+const ABANDONED_AFTER_MS = 5 * 60_000;
+// Applied batches are marked in consumed_messages under this consumer, for longer than a batch lives.
+const FLUSH_CONSUMER = 'events.flush-views';
+const MARKER_RETENTION_SECONDS = 2 * FLUSHING_TTL_SECONDS;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Counts one view of an event (call it in waitUntil: the reader does not wait for it). */
@@ -32,18 +38,26 @@ export async function pendingEventViews(stores: Stores, eventId: string): Promis
 /**
  * Moves the pending view counts into events.view_count; returns how many views were applied.
  * The pending hash is first renamed to a key of this flush alone, so views counted meanwhile go
- * to a fresh hash and two overlapping flushes never apply the same counts: whichever renames
- * second finds nothing, or only the newer views. The batch is applied in one UPDATE, then deleted.
+ * to a fresh hash and two overlapping flushes never take the same counts. A batch is applied in
+ * one transaction with a marker of its key, so it applies once even when a flush dies between
+ * its UPDATE and deleting the batch; batches left behind like that (or before their UPDATE) are
+ * picked up by a later flush instead of expiring with their views.
  */
 export async function flushEventViews(stores: Stores): Promise<number> {
-  const batchKey = `${FLUSHING_PREFIX}${crypto.randomUUID()}`;
+  let applied = 0;
+  for (const abandoned of await abandonedBatches(stores, Date.now())) applied += await applyBatch(stores, abandoned);
+  const batchKey = `${FLUSHING_PREFIX}${Date.now()}:${crypto.randomUUID()}`;
   try {
     await stores.redis.run((redis) => redis.rename(PENDING_KEY, batchKey));
   } catch (error) {
-    if (error instanceof Error && /no such key/i.test(error.message)) return 0;
+    if (error instanceof Error && /no such key/i.test(error.message)) return applied;
     throw error;
   }
   await stores.redis.run((redis) => redis.expire(batchKey, FLUSHING_TTL_SECONDS));
+  return applied + (await applyBatch(stores, batchKey));
+}
+
+async function applyBatch(stores: Stores, batchKey: string): Promise<number> {
   const counts = (await stores.redis.run((redis) => redis.hgetall<Record<string, number | string>>(batchKey))) ?? {};
   const ids: string[] = [];
   const views: number[] = [];
@@ -54,13 +68,34 @@ export async function flushEventViews(stores: Stores): Promise<number> {
       views.push(n);
     }
   }
-  if (ids.length > 0) {
-    await stores.postgres.query(
-      `update events e set view_count = e.view_count + v.n
-         from unnest($1::uuid[], $2::bigint[]) as v(id, n) where e.id = v.id`,
-      [ids, views],
-    );
-  }
+  const applied = await stores.postgres.transaction(async (tx) => {
+    const first = await tx.query('insert into consumed_messages (consumer, message_id) values ($1, $2) on conflict do nothing returning 1', [FLUSH_CONSUMER, batchKey]);
+    if (first.length === 0) return 0;
+    if (ids.length > 0) {
+      await tx.query(
+        `update events e set view_count = e.view_count + v.n
+           from unnest($1::uuid[], $2::bigint[]) as v(id, n) where e.id = v.id`,
+        [ids, views],
+      );
+    }
+    await tx.query('delete from consumed_messages where consumer = $1 and processed_at < now() - make_interval(secs => $2)', [FLUSH_CONSUMER, MARKER_RETENTION_SECONDS]);
+    return views.reduce((sum, n) => sum + n, 0);
+  });
   await stores.redis.run((redis) => redis.del(batchKey));
-  return views.reduce((sum, n) => sum + n, 0);
+  return applied;
+}
+
+/** Batches whose flush began more than ABANDONED_AFTER_MS ago and are still here: that flush died. */
+async function abandonedBatches(stores: Stores, now: number): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await stores.redis.run((redis) => redis.scan(cursor, { match: `${FLUSHING_PREFIX}*`, count: 100 }));
+    cursor = String(next);
+    for (const key of keys) {
+      const startedAt = Number(key.slice(FLUSHING_PREFIX.length).split(':')[0]);
+      if (Number.isSafeInteger(startedAt) && now - startedAt > ABANDONED_AFTER_MS) found.push(key);
+    }
+  } while (cursor !== '0');
+  return found;
 }
