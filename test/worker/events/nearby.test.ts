@@ -3,6 +3,7 @@ import type { EventListItem } from '../../../workers/events/schemas.ts';
 import { geohashCell, haversineMetres } from '../../../workers/events/service/listing-nearby.ts';
 import { call, expectProblem } from '../../support/http.ts';
 import { registerAndLogin } from '../../support/identity.ts';
+import { createEvent } from '../../support/events.ts';
 import { testStores } from '../../support/stores.ts';
 
 interface Spot { id: string; lat: number; lng: number }
@@ -90,5 +91,20 @@ describe('nearby', () => {
     for (const query of ['lat=91&lng=0', 'lat=0&lng=181', 'lat=x&lng=0', 'lng=0', 'lat=0&lng=0&radius=201km', 'lat=0&lng=0&radius=0', 'lat=0&lng=0&limit=1000', 'lat=0&lng=0&extra=1']) {
       await expectProblem(await call(`/api/v1/events/nearby?${query}`), 400);
     }
+  });
+
+  it('shows a recurring event that began weeks ago with its next occurrence, not its first start', async () => {
+    const organizer = await registerAndLogin();
+    const at = { lat: Math.random() * 120 - 60, lng: 173 + Math.random() * 5 };
+    // In UTC, so shifting the start by whole weeks keeps every occurrence's time whatever the season.
+    const event = await createEvent(organizer, { location: at, timezone: 'UTC', recurrence: { freq: 'weekly', until: '2099-12-31' } });
+    // The series started three weeks before its next occurrence (written here: the API takes no past starts).
+    await testStores().postgres.query("update events set starts_at = starts_at - interval '21 days', ends_at = ends_at - interval '21 days' where id = $1", [event.id]);
+    const response = await call(`/api/v1/events/nearby?lat=${at.lat}&lng=${at.lng}&radius=1km`);
+    const { items } = (await response.json()) as { items: EventListItem[] };
+    const found = items.find((item) => item.id === event.id);
+    expect(Date.parse(found!.occurrence!.startsAt)).toBe(Date.parse(event.startsAt));
+    expect(Date.parse(found!.occurrence!.endsAt)).toBe(Date.parse(event.endsAt));
+    expect(Date.parse(found!.startsAt!)).toBe(Date.parse(event.startsAt) - 21 * 86_400_000);
   });
 });

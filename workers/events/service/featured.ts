@@ -4,6 +4,7 @@ import { EVENT_COLUMNS, type EventRow } from '../repo/events.ts';
 import type { EventListItem } from '../schemas.ts';
 import { EVENT_LISTS, FEATURED_TTL } from './events-cache.ts';
 import { eventDocument, withoutLink } from './events-view.ts';
+import { nextOccurrences, occurrenceField } from './listing.ts';
 
 /**
  * The quality score of an upcoming public event (README, "Events"):
@@ -29,7 +30,8 @@ async function rankFromPostgres(stores: Stores, limit: number): Promise<EventLis
       order by score desc, e.id limit $1`,
     [limit],
   );
-  return rows.map((row) => ({ ...withoutLink(eventDocument(row)), score: Math.round(row.score * 1000) / 1000 }));
+  const next = await nextOccurrences(stores, rows, new Date());
+  return rows.map((row) => ({ ...withoutLink(eventDocument(row)), ...occurrenceField(row, next), score: Math.round(row.score * 1000) / 1000 }));
 }
 
 /** Upcoming public events ranked by the quality score, cached 15 minutes (orphaned on any event change). */

@@ -1,6 +1,7 @@
 import type { Stores } from '../../../shared/stores/index.ts';
 import { expandOccurrences, type Occurrence, type OccurrenceException } from '../recurrence/expand.ts';
 import { listEvents, occurrenceExceptions, type ListedEventRow, type ListingFilter, type ListingSort } from '../repo/events-listing.ts';
+import type { EventRow } from '../repo/events.ts';
 import type { EventListItem, ListEventsQuery } from '../schemas.ts';
 import { eventDocument, withoutLink } from './events-view.ts';
 import { cursorPart, decodePageCursor, encodePageCursor } from './page-cursor.ts';
@@ -35,17 +36,42 @@ export function listingFilter(query: ListEventsQuery, viewerId: string | null, n
 function item(row: ListedEventRow, occurrence: Pick<Occurrence, 'startsAt' | 'endsAt'>): EventListItem {
   return {
     ...withoutLink(eventDocument(row)),
-    occurrence: { startsAt: occurrence.startsAt.toISOString(), endsAt: occurrence.endsAt.toISOString() },
+    occurrence: occurrenceJson(occurrence),
     ...(row.distance_m === null ? {} : { distanceMetres: Math.round(row.distance_m * 10) / 10 }),
     ...(row.rank === null ? {} : { rank: row.rank }),
   };
 }
 
-function occurrencesOf(row: ListedEventRow, exceptions: OccurrenceException[], from: Date, to: Date, limit: number): Occurrence[] {
+/**
+ * The next occurrence (under way or later) of each recurring event among `rows`, by event id,
+ * for lists that show each event once (nearby, featured). A series whose remaining occurrences
+ * were all cancelled has none.
+ */
+export async function nextOccurrences(stores: Stores, rows: EventRow[], now: Date): Promise<Map<string, Occurrence>> {
+  const next = new Map<string, Occurrence>();
+  const series = rows.filter((row) => row.recurrence);
+  if (series.length === 0) return next;
+  const exceptions = await exceptionsBySeries(stores, series);
+  for (const row of series) {
+    const [occurrence] = occurrencesOf(row, exceptions.get(row.id) ?? [], now, new Date(now.getTime() + OPEN_WINDOW_MS), 1);
+    if (occurrence) next.set(row.id, occurrence);
+  }
+  return next;
+}
+
+/** The item's occurrence field: a one-off's own times, a series' next occurrence (if it has one). */
+export function occurrenceField(row: EventRow, next: Map<string, Occurrence>): Pick<EventListItem, 'occurrence'> {
+  const occurrence = row.recurrence ? next.get(row.id) : { startsAt: row.starts_at, endsAt: row.ends_at };
+  return occurrence ? { occurrence: occurrenceJson(occurrence) } : {};
+}
+
+const occurrenceJson = (occurrence: Pick<Occurrence, 'startsAt' | 'endsAt'>) => ({ startsAt: occurrence.startsAt.toISOString(), endsAt: occurrence.endsAt.toISOString() });
+
+function occurrencesOf(row: EventRow, exceptions: OccurrenceException[], from: Date, to: Date, limit: number): Occurrence[] {
   return expandOccurrences({ startsAt: row.starts_at, endsAt: row.ends_at, timezone: row.timezone, rule: row.recurrence, exceptions, from, to, limit });
 }
 
-async function exceptionsBySeries(stores: Stores, rows: ListedEventRow[]): Promise<Map<string, OccurrenceException[]>> {
+async function exceptionsBySeries(stores: Stores, rows: EventRow[]): Promise<Map<string, OccurrenceException[]>> {
   const byEvent = new Map<string, OccurrenceException[]>();
   for (const row of await occurrenceExceptions(stores.postgres, rows.filter((r) => r.recurrence).map((r) => r.id))) {
     const list = byEvent.get(row.event_id) ?? [];
