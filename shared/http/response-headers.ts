@@ -51,13 +51,15 @@ export function grantCors(headers: Record<string, string>, origin: string | null
   headers['access-control-expose-headers'] = CORS_EXPOSE_HEADERS;
 }
 
-// Responses built with the gateway headers already; anything else is decorated on the way out.
-const complete = new WeakSet<Response>();
+// Marks responses built with the gateway headers already; anything else is decorated on the way
+// out. A property rather than a WeakSet entry: the set's ephemerons cost every GC cycle.
+const COMPLETE = Symbol('gateway headers');
+type Marked = Response & { [COMPLETE]?: true };
 
 /** Builds a response carrying the gateway headers from the start (plus `headers`). */
 export function buildResponse(body: BodyInit | null, status: number, base: Record<string, string>, headers?: Record<string, string>): Response {
   const response = new Response(body, { status, headers: headers ? { ...base, ...headers } : base });
-  complete.add(response);
+  (response as Marked)[COMPLETE] = true;
   return response;
 }
 
@@ -74,7 +76,7 @@ export function buildJsonResponse(json: string, status: number, base: Record<str
   if (Object.keys(base).length !== STANDARD_HEADER_COUNT) return buildResponse(json, status, base, JSON_CONTENT_TYPE);
   const response = new Response(json, { status, headers: STANDARD_JSON_HEADERS });
   response.headers.set(CORRELATION_HEADER, base[CORRELATION_HEADER] ?? '');
-  complete.add(response);
+  (response as Marked)[COMPLETE] = true;
   return response;
 }
 
@@ -93,7 +95,7 @@ export function preflightResponse(base: Record<string, string>, origin: string |
  * gateway headers. WebSocket upgrades (101) are left as they are.
  */
 export function withGatewayHeaders(response: Response, base: Record<string, string>): Response {
-  if (complete.has(response) || response.status === 101) return response;
+  if ((response as Marked)[COMPLETE] === true || response.status === 101) return response;
   let target = response;
   try {
     target.headers.set(CORRELATION_HEADER, base[CORRELATION_HEADER] ?? '');
