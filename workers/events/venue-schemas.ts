@@ -243,6 +243,8 @@ export const commentPageSchema = z.object({
 
 export const shareChannels = ['link', 'email', 'sms', 'whatsapp', 'telegram', 'facebook', 'x', 'linkedin', 'instagram', 'other'] as const;
 
+export type ShareChannel = (typeof shareChannels)[number];
+
 export const shareBody = z.strictObject({ channel: z.enum(shareChannels) }).openapi('ShareRequest');
 
 export const shareResultSchema = z.object({

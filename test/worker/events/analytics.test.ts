@@ -16,6 +16,7 @@ interface Analytics {
   likes: number;
   comments: number;
   shares: number;
+  sharesByChannel: Record<string, number>;
   waitlist: { waiting: number; offered: number; total: number };
 }
 
@@ -102,6 +103,7 @@ describe('event analytics', () => {
       likes: 1,
       comments: 1,
       shares: 1,
+      sharesByChannel: { link: 1 },
       waitlist: { waiting: 1, offered: 0, total: 1 },
     } satisfies Analytics);
   });

@@ -163,4 +163,15 @@ describe('shares', () => {
     await expectProblem(await share(crypto.randomUUID(), alice), 404);
     expect((await counters(event.id)).share_count).toBe(2);
   });
+
+  it('splits the counted shares by channel for the organizer, in step with the total under parallel shares', async () => {
+    const organizer = await quickUser();
+    const event = await createEvent(organizer);
+    const sharers = await quickUsers(12);
+    const channels = ['whatsapp', 'email', 'link'];
+    await Promise.all(sharers.map((user, index) => share(event.id, user, channels[index % 3])));
+    await share(event.id, sharers[0]!, 'link'); // within the hour: not counted anywhere
+    const response = await call(`/api/v1/events/${event.id}/analytics`, { headers: token(organizer) });
+    expect(await response.json()).toMatchObject({ shares: 12, sharesByChannel: { whatsapp: 4, email: 4, link: 4 } });
+  });
 });

@@ -47,8 +47,17 @@ export const likesRepo = {
     return rows[0]?.comment_count ?? 0;
   },
 
-  async addShare(db: Db, eventId: string): Promise<number> {
-    const rows = await db.query<{ share_count: number }>('update events set share_count = share_count + 1 where id = $1 returning share_count', [eventId]);
+  /** Counts one share in the event's total and its channel's, in one statement. */
+  async addShare(db: Db, eventId: string, channel: string): Promise<number> {
+    const rows = await db.query<{ share_count: number }>(
+      `with total as (update events set share_count = share_count + 1 where id = $1 returning id, share_count),
+            by_channel as (
+              insert into event_share_channels (event_id, channel, shares) select id, $2, 1 from total
+              on conflict (event_id, channel) do update set shares = event_share_channels.shares + 1
+            )
+       select share_count from total`,
+      [eventId, channel],
+    );
     return rows[0]?.share_count ?? 0;
   },
 };

@@ -3,7 +3,7 @@ import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
 import { problemResponses } from '../../../shared/validation.ts';
 import { eventAnalytics } from '../service/analytics.ts';
-import { idParam } from '../venue-schemas.ts';
+import { idParam, shareChannels } from '../venue-schemas.ts';
 
 const analyticsSchema = z.object({
   eventId: z.uuid(),
@@ -15,6 +15,7 @@ const analyticsSchema = z.object({
   likes: z.number().int(),
   comments: z.number().int(),
   shares: z.number().int(),
+  sharesByChannel: z.partialRecord(z.enum(shareChannels), z.number().int()).openapi({ description: 'Counted shares by the channel they went through (channels without shares are left out)' }),
   waitlist: z.object({ waiting: z.number().int(), offered: z.number().int(), total: z.number().int() }),
 }).openapi('EventAnalytics');
 

@@ -68,4 +68,4 @@ export const engagementRoutes = createServiceApp()
     await deleteComment(c.get('stores'), currentUser(c), id, commentId);
     return c.body(null, 204);
   })
-  .openapi(routes.share, async (c) => c.json(await shareEvent(c.get('stores'), currentUser(c), c.req.valid('param').id), 200));
+  .openapi(routes.share, async (c) => c.json(await shareEvent(c.get('stores'), currentUser(c), c.req.valid('param').id, c.req.valid('json').channel), 200));

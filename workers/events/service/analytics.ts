@@ -9,12 +9,13 @@ type AnalyticsRow = Pick<EventRow, 'organizer_id' | 'view_count' | 'like_count' 
   | 'registration_count' | 'checkin_count' | 'seats_sold' | 'seats_held' | 'capacity'> & {
   waitlist_waiting: number;
   waitlist_offered: number;
+  shares_by_channel: Record<string, number>;
 };
 
 /**
  * The event's numbers for its organizer or a holder of view_analytics (admins hold every
  * permission): views (flushed and still pending in Redis), registrations, check-ins and their
- * rate, seats, likes, comments, shares and the waitlist. Others get 403 if they can see the
+ * rate, seats, likes, comments, shares (in all and by channel) and the waitlist. Others get 403 if they can see the
  * event at all, 404 if not.
  */
 export async function eventAnalytics(stores: Stores, viewer: AuthContext, eventId: string) {
@@ -22,7 +23,8 @@ export async function eventAnalytics(stores: Stores, viewer: AuthContext, eventI
     `select e.organizer_id, e.view_count, e.like_count, e.comment_count, e.share_count, e.registration_count,
             e.checkin_count, e.seats_sold, e.seats_held, e.capacity,
             count(w.id) filter (where w.status = 'waiting')::int as waitlist_waiting,
-            count(w.id) filter (where w.status = 'offered')::int as waitlist_offered
+            count(w.id) filter (where w.status = 'offered')::int as waitlist_offered,
+            (select coalesce(jsonb_object_agg(s.channel, s.shares), '{}') from event_share_channels s where s.event_id = e.id) as shares_by_channel
        from events e left join waitlist_entries w on w.event_id = e.id and w.status in ('waiting', 'offered')
       where e.id = $1 group by e.id`,
     [eventId],
@@ -43,6 +45,7 @@ export async function eventAnalytics(stores: Stores, viewer: AuthContext, eventI
     likes: row.like_count,
     comments: row.comment_count,
     shares: row.share_count,
+    sharesByChannel: row.shares_by_channel,
     waitlist: { waiting: row.waitlist_waiting, offered: row.waitlist_offered, total: row.waitlist_waiting + row.waitlist_offered },
   };
 }

@@ -5,6 +5,7 @@ import type { Stores } from '../../../shared/stores/index.ts';
 import { commentsRepo, type CommentDocument } from '../repo/comments.ts';
 import { likesRepo } from '../repo/likes.ts';
 import type { EventDocument } from '../schemas.ts';
+import type { ShareChannel } from '../venue-schemas.ts';
 import { getEventForViewer } from './events.ts';
 import { managesEvent } from './events-view.ts';
 import { cursorPart, decodePageCursor, encodePageCursor } from './page-cursor.ts';
@@ -41,11 +42,11 @@ export async function unlikeEvent(stores: Stores, viewer: AuthContext, eventId: 
   return likeState(stores, eventId, false);
 }
 
-/** Counts a share once per user and event per hour. */
-export async function shareEvent(stores: Stores, viewer: AuthContext, eventId: string) {
+/** Counts a share once per user and event per hour, under the channel it went through. */
+export async function shareEvent(stores: Stores, viewer: AuthContext, eventId: string, channel: ShareChannel) {
   await openEvent(stores, eventId, viewer);
   const first = await stores.redis.run((redis) => redis.set(shareKey(eventId, viewer.userId), '1', { nx: true, ex: SHARE_WINDOW_SECONDS }));
-  if (first === 'OK') return { counted: true, shareCount: await likesRepo.addShare(stores.postgres, eventId) };
+  if (first === 'OK') return { counted: true, shareCount: await likesRepo.addShare(stores.postgres, eventId, channel) };
   return { counted: false, shareCount: (await likesRepo.counts(stores.postgres, eventId))?.share_count ?? 0 };
 }
 
