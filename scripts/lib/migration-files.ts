@@ -38,7 +38,11 @@ export async function listMigrations(dir: string, extension: '.sql' | '.ts'): Pr
   return migrations;
 }
 
-/** Fails when an applied migration's file changed since (naming it); returns the ones still to apply. */
+/**
+ * Fails when an applied migration's file changed since, or when a pending file takes a version
+ * already recorded under another name (a migration renamed or replaced after it ran), naming
+ * both; returns the ones still to apply.
+ */
 export function pendingMigrations(
   files: MigrationFile[],
   applied: Array<{ name: string; checksum: string }>,
@@ -52,5 +56,14 @@ export function pendingMigrations(
         'add a new migration instead of editing an applied one');
     }
   }
-  return files.filter((file) => !recorded.has(file.name));
+  const pending = files.filter((file) => !recorded.has(file.name));
+  const recordedByVersion = new Map(applied.map((a) => [a.name.slice(0, 4), a.name]));
+  for (const file of pending) {
+    const taken = recordedByVersion.get(file.name.slice(0, 4));
+    if (taken !== undefined) {
+      throw new Error(`${store} migration ${file.name} has version ${file.name.slice(0, 4)}, which this database recorded as ${taken}: ` +
+        'a migration was renamed or replaced after it ran; give the new one the next free number');
+    }
+  }
+  return pending;
 }

@@ -97,6 +97,21 @@ describe('runMigrations', () => {
     }
   });
 
+  it('refuses a new file that takes the version of an applied migration of another name, naming both', async () => {
+    const target = await freshTarget();
+    const migrationsDir = await mkdtemp(path.join(os.tmpdir(), 'flow-migrations-'));
+    try {
+      await cp(path.join(fixtures, 'migrations'), migrationsDir, { recursive: true });
+      await runMigrations({ ...target, migrationsDir });
+      await rm(path.join(migrationsDir, 'postgres', '0002_things.sql'));
+      await writeFile(path.join(migrationsDir, 'postgres', '0002_other.sql'), 'CREATE TABLE more (id int);\n');
+      await expect(runMigrations({ ...target, migrationsDir })).rejects.toThrow(/0002_other has version 0002, which this database recorded as 0002_things/);
+      expect(await query(target.databaseUrl, "SELECT to_regclass('more') AS t")).toEqual([{ t: null }]);
+    } finally {
+      await rm(migrationsDir, { recursive: true, force: true });
+    }
+  });
+
   it('rolls back a failing migration, records none of it, and names it', async () => {
     const target = await freshTarget();
     const migrationsDir = path.join(fixtures, 'broken-migrations');
