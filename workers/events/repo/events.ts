@@ -153,15 +153,6 @@ export const eventsRepo = {
     await tx.query('delete from event_tags where event_id = $1', [id]);
     if (tagIds.length > 0) await tx.query('insert into event_tags (event_id, tag_id) select $1, unnest($2::uuid[])', [id, tagIds]);
   },
-
-  /** Whether the account holds an active (confirmed or checked-in) registration for the event. */
-  async hasActiveRegistration(db: Db, eventId: string, accountId: string): Promise<boolean> {
-    const rows = await db.query(
-      `select 1 from registrations where event_id = $1 and account_id = $2 and status in ('confirmed', 'checked_in') limit 1`,
-      [eventId, accountId],
-    );
-    return rows.length > 0;
-  },
 };
 
 /** The place of a venue, copied onto events held there. */

@@ -2,11 +2,12 @@ import type { Postgres, PostgresTransaction } from '../../../shared/stores/index
 
 type Db = Pick<Postgres, 'query'> | PostgresTransaction;
 
-/** What ticketing needs to know about an event: who runs it, its state, dates and seats. */
+/** What ticketing needs to know about an event: who runs it, its state and visibility, dates and seats. */
 export interface TicketedEventRow {
   id: string;
   organizer_id: string;
   status: 'draft' | 'published' | 'cancelled' | 'completed';
+  visibility: 'public' | 'unlisted' | 'private';
   starts_at: Date;
   ends_at: Date;
   capacity: number | null;
@@ -14,7 +15,7 @@ export interface TicketedEventRow {
   seats_held: number;
 }
 
-const COLUMNS = 'id, organizer_id, status, starts_at, ends_at, capacity, seats_sold, seats_held';
+const COLUMNS = 'id, organizer_id, status, visibility, starts_at, ends_at, capacity, seats_sold, seats_held';
 
 /** Read access to events for the ticketing service (the events service owns writes). */
 export const ticketedEventsRepo = {

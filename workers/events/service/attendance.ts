@@ -68,7 +68,7 @@ function amountFor(tier: TierRow | null, input: AttendInput): { amountMinor: num
 export async function attend(stores: Stores, auth: AuthContext, eventId: string, input: AttendInput, correlationId: string): Promise<AttendOutcome> {
   const outcome = await stores.postgres.transaction(async (tx): Promise<AttendOutcome> => {
     const now = new Date();
-    const event = visibleEvent(await ticketedEventsRepo.find(tx, eventId), auth);
+    const event = await visibleEvent(tx, await ticketedEventsRepo.find(tx, eventId), auth);
     if (event.status !== 'published') throw new AppError('conflict', 'This event is not open for registration.');
     if (event.ends_at <= now) throw new AppError('conflict', 'This event is over.');
     const tier = await chooseTier(tx, eventId, input.tierId);
@@ -106,7 +106,7 @@ export async function attend(stores: Stores, auth: AuthContext, eventId: string,
 /** Cancels the caller's registration; the freed seats are offered to the line in the same transaction. */
 export async function cancelAttendance(stores: Stores, auth: AuthContext, eventId: string, offerSeconds: number, correlationId: string): Promise<void> {
   await stores.postgres.transaction(async (tx) => {
-    visibleEvent(await ticketedEventsRepo.find(tx, eventId), auth);
+    await visibleEvent(tx, await ticketedEventsRepo.find(tx, eventId), auth);
     const cancelled = await registrationsRepo.cancelConfirmed(tx, eventId, auth.userId);
     if (!cancelled) {
       if (await registrationsRepo.findActive(tx, eventId, auth.userId)) throw new AppError('conflict', 'You have already checked in.');

@@ -51,7 +51,7 @@ export interface AttendeesQuery {
 
 /** An event's attendees for its organizer or staff with manage_attendees, in registration order. */
 export async function listAttendees(postgres: Postgres, auth: AuthContext, eventId: string, query: AttendeesQuery) {
-  managedEvent(await ticketedEventsRepo.find(postgres, eventId), auth, 'manage_attendees');
+  await managedEvent(postgres, await ticketedEventsRepo.find(postgres, eventId), auth, 'manage_attendees');
   const rows = await registrationsRepo.attendees(postgres, eventId, query.status, decodeCursor(query.cursor), query.limit + 1);
   return pageOf(rows, query.limit, attendeeView, (row) => [row.created_at, row.id]);
 }

@@ -18,7 +18,7 @@ import { readTicket } from './tickets.ts';
  */
 export async function checkIn(stores: Stores, ring: KeyRing, auth: AuthContext, eventId: string, input: CheckInInput): Promise<AttendeeView> {
   const { postgres } = stores;
-  const event = managedEvent(await ticketedEventsRepo.find(postgres, eventId), auth, 'manage_attendees');
+  const event = await managedEvent(postgres, await ticketedEventsRepo.find(postgres, eventId), auth, 'manage_attendees');
   if (event.status !== 'published' && event.status !== 'completed') throw new AppError('conflict', 'Check-in is open for published events only.');
   const ticket = 'token' in input ? await readTicket(ring, input.token, eventId) : null;
   const registrationId = ticket?.sub ?? ('registrationId' in input ? input.registrationId : '');

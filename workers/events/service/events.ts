@@ -7,6 +7,7 @@ import { ensureTags } from '../repo/tags.ts';
 import type { EventChanges, EventDocument, EventInput } from '../schemas.ts';
 import { cachedEventDocument, cachedEventDocumentCountingView, invalidateEventCache } from './events-cache.ts';
 import { eventDocument, managesEvent, withoutLink } from './events-view.ts';
+import { ensureVisible, hiddenFrom, NO_STANDING, standingOf } from './event-visibility.ts';
 import { checkEventShape, databaseRefusal, seriesEndOf, type EventShape } from './events-rules.ts';
 import { uncountEventView } from './views.ts';
 import { offerFreedSeats } from './waitlist.ts';
@@ -60,10 +61,11 @@ export async function createEvent(deps: EventsDeps, organizer: AuthContext, inpu
 }
 
 /**
- * The event as `viewer` may see it, or 404. Drafts are visible to those who manage the event;
- * private events also to registered attendees; the virtual link only to managers and attendees
- * with an active registration. The document comes from the cache; Postgres is asked only when
- * the answer depends on the viewer's registration.
+ * The event as `viewer` may see it, or 404 (the rule is event-visibility.ts: drafts only to
+ * those who manage the event, private events also to invitees, registered attendees and those
+ * in its waitlist); the virtual link only to managers and attendees with an active
+ * registration. The document comes from the cache; Postgres is asked only when the answer
+ * depends on the viewer.
  */
 export async function getEventForViewer(stores: Stores, id: string, viewer: AuthContext | null): Promise<EventDocument> {
   return visibleTo(stores, id, await cachedEventDocument(stores, id), viewer);
@@ -88,17 +90,18 @@ async function visibleTo(stores: Stores, id: string, document: EventDocument | n
   if (!document) throw new AppError('not_found', 'No such event.');
   if (managesEvent(viewer, document.organizerId)) return document;
   if (document.status === 'draft') throw new AppError('not_found', 'No such event.');
-  const needsRegistration = document.visibility === 'private' || (document.virtualUrl ?? null) !== null;
-  const registered = needsRegistration && viewer !== null && await eventsRepo.hasActiveRegistration(stores.postgres, id, viewer.userId);
-  if (document.visibility === 'private' && !registered) throw new AppError('not_found', 'No such event.');
-  return registered ? document : withoutLink(document);
+  const dependsOnViewer = document.visibility === 'private' || (document.virtualUrl ?? null) !== null;
+  const standing = dependsOnViewer ? await standingOf(stores.postgres, id, viewer) : NO_STANDING;
+  if (hiddenFrom(document, false, standing)) throw new AppError('not_found', 'No such event.');
+  return standing.registered ? document : withoutLink(document);
 }
 
 /** The event for a change by `actor`: 404 if they may not see it, 403 if they may not change it. */
 async function eventToChange(stores: Stores, id: string, actor: AuthContext): Promise<EventRow> {
   const row = await eventsRepo.find(stores.postgres, id);
-  const manages = row !== null && managesEvent(actor, row.organizer_id);
-  if (!row || (!manages && (row.status === 'draft' || row.visibility === 'private'))) throw new AppError('not_found', 'No such event.');
+  if (!row) throw new AppError('not_found', 'No such event.');
+  const manages = managesEvent(actor, row.organizer_id);
+  await ensureVisible(stores.postgres, row, manages, actor);
   if (!manages) throw new AppError('forbidden', 'Only the organizer or a user with edit_event may change this event.');
   return row;
 }

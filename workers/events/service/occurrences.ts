@@ -5,6 +5,7 @@ import type { PostgresTransaction, Stores } from '../../../shared/stores/index.t
 import { expandOccurrences, type Occurrence } from '../recurrence/expand.ts';
 import { occurrenceExceptionsRepo } from '../repo/occurrence-exceptions.ts';
 import { occurrencesRepo, type SeriesRow } from '../repo/occurrences.ts';
+import { ensureVisible } from './event-visibility.ts';
 import { invalidateEventCache } from './events-cache.ts';
 import { managesEvent } from './events-view.ts';
 import { getEventForViewer, type EventsDeps } from './events.ts';
@@ -43,8 +44,9 @@ async function changeOccurrence(
 ): Promise<void> {
   const changed = await deps.stores.postgres.transaction(async (tx) => {
     const series = await occurrencesRepo.lockSeries(tx, eventId);
-    const manages = series !== null && managesEvent(actor, series.organizer_id);
-    if (!series || (!manages && (series.status === 'draft' || series.visibility === 'private'))) throw new AppError('not_found', 'No such event.');
+    if (!series) throw new AppError('not_found', 'No such event.');
+    const manages = managesEvent(actor, series.organizer_id);
+    await ensureVisible(tx, { id: eventId, status: series.status, visibility: series.visibility }, manages, actor);
     if (!manages) throw new AppError('forbidden', 'Only the organizer or a user with edit_event may change this event.');
     if (series.status === 'cancelled' || series.status === 'completed') throw new AppError('conflict', `A ${series.status} event cannot be changed.`);
     if (!series.recurrence) throw new AppError('conflict', 'This event does not repeat; change or cancel the event itself.');

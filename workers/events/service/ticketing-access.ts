@@ -1,29 +1,41 @@
 import { hasPermission, type AuthContext } from '../../../shared/auth/middleware.ts';
 import { AppError } from '../../../shared/errors.ts';
+import type { Postgres, PostgresTransaction } from '../../../shared/stores/index.ts';
 import type { TicketedEventRow } from '../repo/ticketed-events.ts';
 import type { PagePosition } from '../repo/registrations.ts';
+import { ensureVisible } from './event-visibility.ts';
 import { cursorPart, decodePageCursor, encodePageCursor } from './page-cursor.ts';
+
+type Db = Pick<Postgres, 'query'> | PostgresTransaction;
 
 /** The permissions that let someone other than the organizer act on an event's ticketing. */
 export type EventPermission = 'edit_event' | 'manage_attendees';
 
-const isManager = (auth: AuthContext | null, event: TicketedEventRow, permission: EventPermission) =>
+/** What the access checks read of an event. */
+export type AccessFacts = Pick<TicketedEventRow, 'id' | 'organizer_id' | 'status' | 'visibility'>;
+
+const isManager = (auth: AuthContext | null, event: AccessFacts, permission: EventPermission) =>
   auth !== null && (auth.userId === event.organizer_id || hasPermission(auth, permission));
 
 /**
- * The event, if the caller may see it: drafts exist only for their organizer and staff, so to
- * anyone else a draft is "not found" rather than "forbidden" (no one learns it exists).
+ * The event, if the caller may see it (the rule is event-visibility.ts): drafts exist only for
+ * their organizer and staff, private events also for invitees and attendees; to anyone else the
+ * event is "not found" rather than "forbidden" (no one learns it exists).
  */
-export function visibleEvent(event: TicketedEventRow | null, auth: AuthContext | null): TicketedEventRow {
-  if (!event || (event.status === 'draft' && !isManager(auth, event, 'edit_event'))) throw new AppError('not_found', 'No such event.');
+export async function visibleEvent<E extends AccessFacts>(db: Db, event: E | null, auth: AuthContext | null): Promise<E> {
+  if (!event) throw new AppError('not_found', 'No such event.');
+  await ensureVisible(db, event, isManager(auth, event, 'edit_event'), auth);
   return event;
 }
 
-/** The event, if the caller is its organizer or holds `permission` (admins always do). */
-export function managedEvent(event: TicketedEventRow | null, auth: AuthContext, permission: EventPermission): TicketedEventRow {
-  const visible = visibleEvent(event, auth);
-  if (!isManager(auth, visible, permission)) throw new AppError('forbidden', `Only the organizer or someone with ${permission} may do this.`);
-  return visible;
+/**
+ * The event, if the caller is its organizer or holds `permission` (admins always do). Whoever
+ * may not see the event is told 404, whoever sees it without managing it 403.
+ */
+export async function managedEvent<E extends AccessFacts>(db: Db, event: E | null, auth: AuthContext, permission: EventPermission): Promise<E> {
+  if (event && isManager(auth, event, permission)) return event;
+  await visibleEvent(db, event, auth);
+  throw new AppError('forbidden', `Only the organizer or someone with ${permission} may do this.`);
 }
 
 /** SQLSTATE and constraint of a Postgres error, when it is one. */

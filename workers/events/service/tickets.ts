@@ -22,7 +22,7 @@ export interface TicketClaims {
  * with its own jti; the registration can still be checked in only once.
  */
 export async function issueTicket(postgres: Postgres, ring: KeyRing, auth: AuthContext, eventId: string) {
-  const event = visibleEvent(await ticketedEventsRepo.find(postgres, eventId), auth);
+  const event = await visibleEvent(postgres, await ticketedEventsRepo.find(postgres, eventId), auth);
   const registration = await registrationsRepo.findActive(postgres, eventId, auth.userId);
   if (!registration) throw new AppError('not_found', 'You have no active registration for this event.');
   if (event.status === 'cancelled') throw new AppError('conflict', 'This event was cancelled.');

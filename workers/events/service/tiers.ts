@@ -42,7 +42,7 @@ export type TierView = ReturnType<typeof tierView>;
  */
 async function changeTiers<T>(stores: Stores, auth: AuthContext, eventId: string, work: (tx: PostgresTransaction, event: TicketedEventRow) => Promise<T>): Promise<T> {
   const result = await stores.postgres.transaction(async (tx) => {
-    const event = managedEvent(await ticketedEventsRepo.lock(tx, eventId), auth, 'edit_event');
+    const event = await managedEvent(tx, await ticketedEventsRepo.lock(tx, eventId), auth, 'edit_event');
     if (event.status === 'cancelled' || event.status === 'completed') throw new AppError('conflict', `The event is ${event.status}; its tiers can no longer change.`);
     const changed = await work(tx, event);
     await ticketedEventsRepo.refreshPriceSummary(tx, eventId);
@@ -68,7 +68,7 @@ function tierConflict(error: unknown): never {
 
 /** The event's tiers; an event's draft tiers are visible to its organizer and staff only. */
 export async function listTiers(postgres: Postgres, auth: AuthContext | null, eventId: string): Promise<TierView[]> {
-  visibleEvent(await ticketedEventsRepo.find(postgres, eventId), auth);
+  await visibleEvent(postgres, await ticketedEventsRepo.find(postgres, eventId), auth);
   return (await tiersRepo.list(postgres, eventId)).map(tierView);
 }
 

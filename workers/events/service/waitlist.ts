@@ -84,7 +84,7 @@ export async function expireWaitlistOffers(stores: Stores, correlationId: string
 
 /** The caller's place in the event's line (or their live offer). */
 export async function myWaitlistEntry(postgres: Postgres, auth: AuthContext, eventId: string): Promise<WaitlistEntryView> {
-  visibleEvent(await ticketedEventsRepo.find(postgres, eventId), auth);
+  await visibleEvent(postgres, await ticketedEventsRepo.find(postgres, eventId), auth);
   const entry = await waitlistRepo.findLive(postgres, eventId, auth.userId);
   if (!entry) throw new AppError('not_found', 'You are not on the waitlist of this event.');
   return waitlistEntryView(entry, entry.status === 'waiting' ? await waitlistRepo.position(postgres, entry) : null);
@@ -93,7 +93,7 @@ export async function myWaitlistEntry(postgres: Postgres, auth: AuthContext, eve
 /** Leaves the line; a seat that was offered to the caller goes to the next in line. */
 export async function leaveWaitlist(stores: Stores, auth: AuthContext, eventId: string, offerSeconds: number, correlationId: string): Promise<void> {
   const heldSeats = await stores.postgres.transaction(async (tx) => {
-    visibleEvent(await ticketedEventsRepo.find(tx, eventId), auth);
+    await visibleEvent(tx, await ticketedEventsRepo.find(tx, eventId), auth);
     const entry = await waitlistRepo.findLive(tx, eventId, auth.userId, true);
     if (!entry) throw new AppError('not_found', 'You are not on the waitlist of this event.');
     await waitlistRepo.close(tx, entry.id, 'cancelled');
@@ -109,7 +109,7 @@ export async function leaveWaitlist(stores: Stores, auth: AuthContext, eventId: 
  */
 export async function acceptOffer(stores: Stores, auth: AuthContext, eventId: string, correlationId: string): Promise<RegistrationView> {
   const registration = await stores.postgres.transaction(async (tx) => {
-    const event = visibleEvent(await ticketedEventsRepo.find(tx, eventId), auth);
+    const event = await visibleEvent(tx, await ticketedEventsRepo.find(tx, eventId), auth);
     const entry = await waitlistRepo.findLive(tx, eventId, auth.userId, true);
     if (!entry) throw new AppError('not_found', 'You are not on the waitlist of this event.');
     if (entry.status === 'waiting') throw new AppError('conflict', 'No seat has been offered to you yet.');
@@ -148,7 +148,7 @@ export interface WaitlistQuery {
 
 /** The event's live line, for its organizer or staff with manage_attendees. */
 export async function waitlistLine(postgres: Postgres, auth: AuthContext, eventId: string, query: WaitlistQuery) {
-  managedEvent(await ticketedEventsRepo.find(postgres, eventId), auth, 'manage_attendees');
+  await managedEvent(postgres, await ticketedEventsRepo.find(postgres, eventId), auth, 'manage_attendees');
   const rows = await waitlistRepo.line(postgres, eventId, decodeCursor(query.cursor), query.limit + 1);
   return pageOf(rows, query.limit, (row) => ({
     ...waitlistEntryView(row, row.position),

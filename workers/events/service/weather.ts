@@ -1,3 +1,4 @@
+import type { AuthContext } from '../../../shared/auth/middleware.ts';
 import { readThrough } from '../../../shared/cache.ts';
 import { AppError } from '../../../shared/errors.ts';
 import type { Stores } from '../../../shared/stores/index.ts';
@@ -39,12 +40,13 @@ export function weatherCacheKey(latitude: number, longitude: number, timezone: s
 }
 
 /**
- * The forecast for a public event's place on `requestedDate` (a local day it runs), or by
- * default on the day of its next occurrence. Served from Redis when a request asked for the same
- * cell and day in the last two hours; otherwise asked of the provider, and cached only on success.
+ * The forecast for the place of an event `viewer` may see, on `requestedDate` (a local day it
+ * runs), or by default on the day of its next occurrence. Served from Redis when a request asked
+ * for the same cell and day in the last two hours; otherwise asked of the provider, and cached
+ * only on success.
  */
-export async function eventWeather(deps: WeatherDeps, eventId: string, requestedDate?: string): Promise<EventWeather> {
-  const event = await getEventForViewer(deps.stores, eventId, null);
+export async function eventWeather(deps: WeatherDeps, eventId: string, viewer: AuthContext | null, requestedDate?: string): Promise<EventWeather> {
+  const event = await getEventForViewer(deps.stores, eventId, viewer);
   if (event.status === 'cancelled') throw new AppError('unprocessable', 'This event is cancelled.');
   if (event.type === 'virtual' || !event.location) throw new AppError('unprocessable', 'This event takes place online: there is no place to forecast.');
   const timezone = knownZoneOr(event.timezone);
