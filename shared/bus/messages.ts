@@ -21,6 +21,7 @@ export const busPayloads = {
   'event.cancelled': z.strictObject({ eventId: id, organizerId: id, reason: z.string().max(1000).optional() }),
   'attendee.registered': z.strictObject({ eventId: id, userId: id, registrationId: id, quantity: z.number().int().min(1) }),
   'attendee.cancelled': z.strictObject({ eventId: id, userId: id, registrationId: id }),
+  'event.invitation': z.strictObject({ eventId: id, inviteeId: id, invitedBy: id, title: z.string().max(200) }),
   'waitlist.offered': z.strictObject({ eventId: id, userId: id, entryId: id, expiresAt: isoTime }),
   'connection.requested': z.strictObject({ connectionId: id, requesterId: id, addresseeId: id }),
   'connection.accepted': z.strictObject({ connectionId: id, requesterId: id, addresseeId: id }),

@@ -12,11 +12,12 @@ import { attendanceRoutes } from './routes/attendance.ts';
 import { checkInRoutes } from './routes/check-in.ts';
 import { tierRoutes } from './routes/tiers.ts';
 import { waitlistRoutes } from './routes/waitlist.ts';
+import { invitationRoutes } from './routes/invitations.ts';
 
 /**
  * Mounts the event service under /api/v1: events (listing, nearby, featured, CRUD), venues,
- * categories and tags, ticketing (tiers, attendance, waitlist, check-in), engagement (likes,
- * comments, shares, analytics), recurrence, weather and calendar feeds.
+ * categories and tags, ticketing (tiers, attendance, waitlist, check-in), invitations, engagement
+ * (likes, comments, shares, analytics), recurrence, weather and calendar feeds.
  * Order matters where paths overlap: more specific routes are mounted before /events/{id}.
  */
 export function mountEvents(app: OpenAPIHono<AppEnv>): void {
@@ -33,6 +34,7 @@ export function mountEvents(app: OpenAPIHono<AppEnv>): void {
   app.route('/api/v1', waitlistRoutes);
   app.route('/api/v1', checkInRoutes);
   app.route('/api/v1', occurrenceRoutes);
+  app.route('/api/v1/events', invitationRoutes);
   // Last: /events/{id} must not shadow the more specific /events/... routes mounted above.
   app.route('/api/v1/events', eventRoutes);
 }
