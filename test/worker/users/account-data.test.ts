@@ -27,6 +27,7 @@ const logins = async (token: string, query = '') => {
   expect(response.status).toBe(200);
   return (await response.json()) as LoginPage;
 };
+const MILAN = 'st_setsrid(st_makepoint(9.19, 45.46), 4326)::geography';
 const deleteMe = (token: string, body: unknown) => callJson('/api/v1/users/me', 'DELETE', body, bearer(token));
 const historyCount = (userId: string) => stores.mongo.collection('login_history').countDocuments({ accountId: userId });
 const wrongLogin = (user: TestUser) => callJson('/api/v1/auth/login', 'POST', { email: user.email, password: 'not the password at all' }, { 'cf-connecting-ip': clientAddress() });
@@ -152,19 +153,44 @@ describe('account deletion', () => {
     await expectProblem(await deleteMe(access, { password: user.password, force: true }), 400);
 
     const [event] = await stores.postgres.query<{ id: string }>(
-      "insert into events (organizer_id, title, starts_at, ends_at, timezone) values ($1, 'Jam', now() + interval '1 day', now() + interval '2 days', 'UTC') returning id", [user.id]);
+      `insert into events (organizer_id, title, starts_at, ends_at, timezone, status, published_at, location)
+       values ($1, 'Jam', now() + interval '1 day', now() + interval '2 days', 'UTC', 'published', now(), ${MILAN}) returning id`, [user.id]);
     const [crew] = await stores.postgres.query<{ id: string }>(
       "insert into crews (name, anchor_kind, area_center, area_radius_m, owner_id) values ('Night owls', 'area', st_setsrid(st_makepoint(9.19, 45.46), 4326)::geography, 500, $1) returning id", [user.id]);
     const blocked = await expectProblem(await deleteMe(access, { password: user.password }), 409);
     expect(blocked.blockers).toEqual([{ kind: 'events', count: 1 }, { kind: 'crews', count: 1 }]);
-    expect(blocked.detail).toMatch(/events you organize.*crews you own/);
+    expect(blocked.detail).toMatch(/cancel the upcoming events you organize.*crews you own/);
     // Nothing was erased.
     expect((await me(access)).status).toBe(200);
     expect(await stores.mongo.collection('user_preferences').countDocuments({ userId: user.id })).toBe(1);
 
     await stores.postgres.query('delete from crews where id = $1', [crew!.id]);
-    await stores.postgres.query('delete from events where id = $1', [event!.id]);
+    // Cancelled through the API (attendees are told), the event no longer blocks; it goes with the account.
+    expect((await call(`/api/v1/events/${event!.id}`, { method: 'DELETE', headers: bearer(access) })).status).toBe(200);
     expect((await deleteMe(access, { password: user.password })).status).toBe(204);
+    expect(await stores.postgres.query('select id from events where id = $1', [event!.id])).toEqual([]);
+  });
+
+  it('takes the drafts and past events the user organized along, with what hangs on them', async () => {
+    const [organizer, fan] = await Promise.all([registerAndLogin(), registerAndLogin()]);
+    const [draft] = await stores.postgres.query<{ id: string }>(
+      "insert into events (organizer_id, title, starts_at, ends_at, timezone) values ($1, 'Draft', now() + interval '3 days', now() + interval '4 days', 'UTC') returning id", [organizer.id]);
+    const [past] = await stores.postgres.query<{ id: string }>(
+      `insert into events (organizer_id, title, starts_at, ends_at, timezone, status, published_at, location)
+       values ($1, 'Last year', now() - interval '300 days', now() - interval '299 days', 'UTC', 'published', now() - interval '320 days', ${MILAN}) returning id`, [organizer.id]);
+    // Cached while it exists, liked and commented on by someone else.
+    expect((await call(`/api/v1/events/${past!.id}`)).status).toBe(200);
+    await stores.postgres.query('insert into event_likes (event_id, account_id) values ($1, $2)', [past!.id, fan.id]);
+    await stores.mongo.collection('comments').insertOne({ targetType: 'event', targetId: past!.id, authorId: fan.id, body: 'Great night', createdAt: new Date(), deletedAt: null });
+
+    expect((await deleteMe(organizer.tokens.accessToken, { password: organizer.password })).status).toBe(204);
+
+    expect(await stores.postgres.query('select id from events where id = any($1::uuid[])', [[draft!.id, past!.id]])).toEqual([]);
+    expect(await stores.postgres.query('select 1 from event_likes where event_id = $1', [past!.id])).toEqual([]);
+    expect(await stores.mongo.collection('comments').countDocuments({ targetType: 'event', targetId: past!.id })).toBe(0);
+    await expectProblem(await call(`/api/v1/events/${past!.id}`), 404);
+    // The fan's own account is untouched.
+    expect((await me(fan.tokens.accessToken)).status).toBe(200);
   });
 
   it('deletes the account and everything that is theirs, ends every session, and tells the bus', async () => {

@@ -38,6 +38,6 @@ export async function cachedEventDocumentCountingView(stores: Stores, id: string
  * Call after any committed change to an event that the API shows (fields, status, seats, tiers,
  * counters that matter): drops its document and orphans the featured and nearby lists.
  */
-export function invalidateEventCache(stores: Stores, eventId: string): Promise<void> {
-  return invalidateAll(stores.redis, [eventKey(eventId)], [EVENT_LISTS]);
+export function invalidateEventCache(stores: Stores, ...eventIds: string[]): Promise<void> {
+  return invalidateAll(stores.redis, eventIds.map(eventKey), [EVENT_LISTS]);
 }

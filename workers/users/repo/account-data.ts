@@ -45,7 +45,12 @@ export const RELATED_TABLES: readonly RelatedTable[] = [
 
 /** Rows that keep an account from being deleted, and what the user must do about them first. */
 export const DELETION_BLOCKERS = [
-  { kind: 'events', sql: 'select count(*)::int as count from events where organizer_id = $1', todo: 'delete the events you organize or hand them to another organizer' },
+  // Only upcoming published events: the rest (drafts, cancelled, past) are deleted with the account.
+  {
+    kind: 'events',
+    sql: "select count(*)::int as count from events where organizer_id = $1 and status = 'published' and series_ends_at > now()",
+    todo: 'cancel the upcoming events you organize (their attendees are told) or hand them to another organizer',
+  },
   { kind: 'crews', sql: 'select count(*)::int as count from crews where owner_id = $1', todo: 'hand over or disband the crews you own' },
 ] as const;
 

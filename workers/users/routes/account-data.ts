@@ -27,7 +27,8 @@ const routes = {
   }),
   delete: createRoute({
     method: 'delete', path: '/me', tags: ['users'], ...authed,
-    summary: 'Delete your account and everything that is yours (needs your password; ends every session)',
+    summary: 'Delete your account and everything that is yours, the events you organized included (needs your password; ends every session)',
+    description: 'Refused with 409, naming what to do first, while you organize upcoming published events (cancel them: their attendees are told) or own crews.',
     request: { body: { ...json(deleteAccountBody), required: true } },
     responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 409, 429) },
   }),
