@@ -108,6 +108,8 @@ describe('invitations', () => {
     expect(await outboxOf(event.id, 'event.invitation')).toHaveLength(2);
     const privateOne = await privateEvent(organizer);
     expect((await listInvitations(privateOne.id, staff)).status).toBe(200);
+    // They see the private event they run invitations for (not as a manager: no virtual link, no edits).
+    expect((await call(`/api/v1/events/${privateOne.id}`, { headers: bearer(staff.tokens.accessToken) })).status).toBe(200);
   });
 });
 

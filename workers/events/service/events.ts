@@ -1,4 +1,4 @@
-import type { AuthContext } from '../../../shared/auth/middleware.ts';
+import { hasPermission, type AuthContext } from '../../../shared/auth/middleware.ts';
 import { enqueueBusMessage } from '../../../shared/bus/outbox.ts';
 import { AppError } from '../../../shared/errors.ts';
 import type { Stores } from '../../../shared/stores/index.ts';
@@ -92,7 +92,9 @@ async function visibleTo(stores: Stores, id: string, document: EventDocument | n
   if (document.status === 'draft') throw new AppError('not_found', 'No such event.');
   const dependsOnViewer = document.visibility === 'private' || (document.virtualUrl ?? null) !== null;
   const standing = dependsOnViewer ? await standingOf(stores.postgres, id, viewer) : NO_STANDING;
-  if (hiddenFrom(document, false, standing)) throw new AppError('not_found', 'No such event.');
+  // Staff with manage_attendees see the private events whose attendees and invitations they run.
+  const staff = viewer !== null && hasPermission(viewer, 'manage_attendees');
+  if (hiddenFrom(document, staff, standing)) throw new AppError('not_found', 'No such event.');
   return standing.registered ? document : withoutLink(document);
 }
 
