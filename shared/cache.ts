@@ -13,6 +13,8 @@ const INVALIDATED = '__invalidated__';
 /** Longer than a load may take between its read of the key and its store (one store call, STORE_TIMEOUT_MS). */
 const INVALIDATION_HOLD_SECONDS = 10;
 
+const isValue = <T>(cached: T | typeof INVALIDATED | null | undefined): cached is T => cached !== null && cached !== undefined && cached !== INVALIDATED;
+
 /** The cached value, or what `load` returns (then stored for `ttlSeconds`). Null is not cached. */
 export async function readThrough<T>(redis: RedisStore, key: string, ttlSeconds: number, load: () => Promise<T | null>): Promise<T | null> {
   return completeRead(redis, key, ttlSeconds, await redis.run((r) => r.get<T | typeof INVALIDATED>(key)), load);
@@ -23,10 +25,46 @@ export async function readThrough<T>(redis: RedisStore, key: string, ttlSeconds:
  * pipeline with other commands): the cached value, else what `load` returns.
  */
 export async function completeRead<T>(redis: RedisStore, key: string, ttlSeconds: number, cached: T | typeof INVALIDATED | null | undefined, load: () => Promise<T | null>): Promise<T | null> {
-  if (cached !== null && cached !== undefined && cached !== INVALIDATED) return cached as T;
+  if (isValue(cached)) return cached;
   const fresh = await load();
   if (fresh !== null && cached !== INVALIDATED) await redis.run((r) => r.set(key, fresh, { ex: ttlSeconds, nx: true }));
   return fresh;
+}
+
+/** How the readers of a value that is expensive to load share one load (see readThroughShared). */
+export interface SharedLoad {
+  /** How long the loader's claim lasts: a little more than a load may take. */
+  claimMs: number;
+  /** How long the others wait for its value before loading it themselves. */
+  waitMs: number;
+  pollMs: number;
+}
+
+/**
+ * readThrough for values that cost a paid or rate-limited call (a weather forecast, say): of the
+ * readers that miss at the same time, the one that claims the key (SET NX in Redis, so across
+ * isolates) loads it, and the others poll the cache for up to `waitMs`. When the value does not
+ * come in time (the load failed or is slow), each loads it itself, so a stuck claim never stalls
+ * anyone for longer than the wait.
+ */
+export async function readThroughShared<T>(redis: RedisStore, key: string, ttlSeconds: number, load: () => Promise<T | null>, shared: SharedLoad): Promise<T | null> {
+  const cached = await redis.run((r) => r.get<T | typeof INVALIDATED>(key));
+  if (isValue(cached)) return cached;
+  const claim = `${key}:loading`;
+  const claimed = (await redis.run((r) => r.set(claim, '1', { nx: true, px: shared.claimMs }))) === 'OK';
+  if (!claimed) {
+    const until = Date.now() + shared.waitMs;
+    while (Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, shared.pollMs));
+      const loaded = await redis.run((r) => r.get<T | typeof INVALIDATED>(key));
+      if (isValue(loaded)) return loaded;
+    }
+  }
+  try {
+    return await completeRead(redis, key, ttlSeconds, cached, load);
+  } finally {
+    if (claimed) await redis.run((r) => r.del(claim)).catch(() => {});
+  }
 }
 
 const generationKey = (family: string) => `cache:gen:${family}`;

@@ -156,6 +156,18 @@ describe('weather provider failures', () => {
     expect(await testStores().redis.run((redis) => redis.get(key))).not.toBeNull();
   });
 
+  it('asks the provider once when many readers miss the same forecast at the same time', async () => {
+    const point = freshPoint();
+    const event = await eventAt(point);
+    // A slow answer (within the 1 s timeout), so all the readers miss while the first call runs.
+    await fakeControl(`/_fake/delay-next?provider=openmeteo&ms=400&match=${encodeURIComponent(pointQuery(point))}`);
+    const responses = await Promise.all(Array.from({ length: 8 }, () => getWeather(event.id)));
+    expect(responses.map((response) => response.status)).toEqual(Array(8).fill(200));
+    const bodies = await Promise.all(responses.map((response) => response.json()));
+    expect(new Set(bodies.map((body) => JSON.stringify(body))).size).toBe(1);
+    expect(await providerRequestsFor(point)).toHaveLength(1);
+  });
+
   it('answers 503 when the provider is slower than its timeout, and caches nothing', async () => {
     const point = freshPoint();
     const event = await eventAt(point);

@@ -1,5 +1,5 @@
 import type { AuthContext } from '../../../shared/auth/middleware.ts';
-import { readThrough } from '../../../shared/cache.ts';
+import { readThroughShared } from '../../../shared/cache.ts';
 import { AppError } from '../../../shared/errors.ts';
 import type { Stores } from '../../../shared/stores/index.ts';
 import { addDays, knownZoneOr, localDateAt, startOfLocalDay } from '../calendar/time-zone.ts';
@@ -60,8 +60,11 @@ export async function eventWeather(deps: WeatherDeps, eventId: string, viewer: A
   const latitude = Number(event.location.lat.toFixed(CELL_DECIMALS));
   const longitude = Number(event.location.lng.toFixed(CELL_DECIMALS));
   const key = weatherCacheKey(latitude, longitude, timezone, date);
-  // askProvider throws rather than answering null, so a failure is never cached.
-  const forecast = (await readThrough(deps.stores.redis, key, WEATHER_CACHE_TTL_SECONDS, () => askProvider(deps, { latitude, longitude, timezone, date })))!;
+  // askProvider throws rather than answering null, so a failure is never cached. Readers arriving
+  // together (a popular event's page) share one provider call: the others wait for its answer as
+  // long as the provider may take, when the request has time for that and a call of its own.
+  const shared = { claimMs: deps.timeoutMs + 1_000, waitMs: Math.max(0, Math.min(deps.timeoutMs, deps.deadline - Date.now() - deps.timeoutMs)), pollMs: 100 };
+  const forecast = (await readThroughShared(deps.stores.redis, key, WEATHER_CACHE_TTL_SECONDS, () => askProvider(deps, { latitude, longitude, timezone, date }), shared))!;
   return { eventId: event.id, date, timezone, location: { latitude: event.location.lat, longitude: event.location.lng }, forecast };
 }
 
