@@ -6,6 +6,7 @@ const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').
 const minorUnits = z.number().int().min(0).max(100_000_000).openapi({ description: 'Minor units (cents)' });
 
 export const eventIdParam = z.strictObject({ id: uuidParam('id') });
+export const registrationParams = z.strictObject({ id: uuidParam('id'), registrationId: uuidParam('registrationId') });
 export const tierParams = z.strictObject({ id: uuidParam('id'), tierId: uuidParam('tierId') });
 
 // Tiers -------------------------------------------------------------------------------------

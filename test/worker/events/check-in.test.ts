@@ -13,6 +13,9 @@ interface Ticket { token: string; registrationId: string; eventId: string; expir
 const ticketOf = (eventId: string, user: TestUser) => call(`/api/v1/events/${eventId}/ticket`, { headers: bearer(user.tokens.accessToken) });
 const checkIn = (eventId: string, desk: TestUser, body: unknown) => callJson(`/api/v1/events/${eventId}/check-in`, 'POST', body, bearer(desk.tokens.accessToken));
 
+const undoCheckIn = (eventId: string, desk: TestUser, registrationId: string) =>
+  call(`/api/v1/events/${eventId}/check-in/${registrationId}`, { method: 'DELETE', headers: bearer(desk.tokens.accessToken) });
+
 async function attendeeWithTicket(eventId: string): Promise<{ user: TestUser; ticket: Ticket }> {
   const user = await quickUser();
   expect((await attend(eventId, user)).status).toBe(201);
@@ -83,6 +86,39 @@ describe('tickets and check-in', () => {
     expect(page.items).toHaveLength(2);
     const rest = await list(`?status=all&limit=2&cursor=${page.nextCursor}`);
     expect(rest).toEqual({ items: [expect.objectContaining({ userId: c.user.id })], nextCursor: null });
+  });
+});
+
+describe('undoing a check-in', () => {
+  it('confirms the registration again, and its ticket works once more', async () => {
+    const organizer = await quickUser();
+    const staff = await quickUser(['manage_attendees']);
+    const event = await createEvent(organizer);
+    const { user, ticket } = await attendeeWithTicket(event.id);
+    expect((await checkIn(event.id, organizer, { token: ticket.token })).status).toBe(200);
+
+    const undone = await undoCheckIn(event.id, staff, ticket.registrationId);
+    expect(undone.status).toBe(200);
+    expect(await undone.json()).toMatchObject({ registrationId: ticket.registrationId, userId: user.id, status: 'confirmed', checkedInAt: null });
+    expect(await checkInRows(event.id)).toBe(0);
+    expect(await seatsOf(event.id)).toMatchObject({ checkin_count: 0, seats_sold: 1 });
+    await expectProblem(await undoCheckIn(event.id, organizer, ticket.registrationId), 404);
+
+    expect((await checkIn(event.id, organizer, { token: ticket.token })).status).toBe(200);
+    expect(await seatsOf(event.id)).toMatchObject({ checkin_count: 1 });
+  });
+
+  it('is for the same staff as checking in, and refuses bad ids', async () => {
+    const organizer = await quickUser();
+    const event = await createEvent(organizer);
+    const { user, ticket } = await attendeeWithTicket(event.id);
+    expect((await checkIn(event.id, organizer, { token: ticket.token })).status).toBe(200);
+    await expectProblem(await call(`/api/v1/events/${event.id}/check-in/${ticket.registrationId}`, { method: 'DELETE' }), 401);
+    await expectProblem(await undoCheckIn(event.id, user, ticket.registrationId), 403);
+    await expectProblem(await undoCheckIn(event.id, await quickUser(['edit_event']), ticket.registrationId), 403);
+    await expectProblem(await undoCheckIn(event.id, organizer, 'not-a-uuid'), 400);
+    await expectProblem(await undoCheckIn(crypto.randomUUID(), organizer, ticket.registrationId), 404);
+    expect(await checkInRows(event.id)).toBe(1);
   });
 });
 

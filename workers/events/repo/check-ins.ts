@@ -24,4 +24,10 @@ export const checkInsRepo = {
       [input.registrationId, input.eventId, input.checkedInBy, input.method, input.tokenId],
     );
   },
+
+  /** Removes the registration's check-in (its trigger makes the registration confirmed again); false when there was none. */
+  async remove(db: Db, eventId: string, registrationId: string): Promise<boolean> {
+    const rows = await db.query('delete from check_ins where event_id = $1 and registration_id = $2 returning 1', [eventId, registrationId]);
+    return rows.length > 0;
+  },
 };

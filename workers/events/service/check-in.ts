@@ -40,3 +40,17 @@ export async function checkIn(stores: Stores, ring: KeyRing, auth: AuthContext, 
   const attendee = await registrationsRepo.attendee(postgres, eventId, registrationId);
   return attendeeView(attendee!);
 }
+
+/**
+ * Undoes a check-in made by mistake (the wrong person scanned, a desk tapping twice): the
+ * registration is confirmed again and its ticket works at the door once more. Same staff as
+ * checking in; 404 when the registration is not checked in to this event.
+ */
+export async function undoCheckIn(stores: Stores, auth: AuthContext, eventId: string, registrationId: string): Promise<AttendeeView> {
+  const { postgres } = stores;
+  await managedEvent(postgres, await ticketedEventsRepo.find(postgres, eventId), auth, 'manage_attendees');
+  if (!(await checkInsRepo.remove(postgres, eventId, registrationId))) throw new AppError('not_found', 'This registration is not checked in to this event.');
+  await invalidateEventCache(stores, eventId);
+  const attendee = await registrationsRepo.attendee(postgres, eventId, registrationId);
+  return attendeeView(attendee!);
+}
