@@ -14,6 +14,9 @@ export const problemSchema = z
   .openapi('Problem');
 
 /** Standard error responses to spread into a route's `responses`. */
+/** For createRoute: a JSON body or response of this schema. */
+export const jsonContent = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(
     statuses.map((status) => [status, { description: 'Problem', content: { 'application/problem+json': { schema: problemSchema } } }]),

@@ -60,6 +60,9 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/** For createRoute: the route takes a bearer token (documented) and runs requireAuth first. */
+export const authed = { security: [{ bearer: [] }], middleware: requireAuth };
+
 /** The authenticated caller; only valid behind requireAuth. */
 export function currentUser(c: Context<AppEnv>): AuthContext {
   const auth = c.get('auth');

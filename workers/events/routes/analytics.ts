@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { eventAnalytics } from '../service/analytics.ts';
 import { idParam, shareChannels } from '../venue-schemas.ts';
 
@@ -20,10 +20,10 @@ const analyticsSchema = z.object({
 }).openapi('EventAnalytics');
 
 const analytics = createRoute({
-  method: 'get', path: '/{id}/analytics', tags: ['engagement'], security: [{ bearer: [] }], middleware: requireAuth,
+  method: 'get', path: '/{id}/analytics', tags: ['engagement'], ...authed,
   summary: 'An event\'s numbers: views, registrations, check-in rate, seats, likes, comments, shares, waitlist (organizer or view_analytics)',
   request: { params: idParam },
-  responses: { 200: { description: 'The numbers', content: { 'application/json': { schema: analyticsSchema } } }, ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: { description: 'The numbers', ...jsonContent(analyticsSchema) }, ...problemResponses(400, 401, 403, 404) },
 });
 
 /** Organizer analytics: /api/v1/events/{id}/analytics. */

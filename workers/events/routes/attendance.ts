@@ -1,25 +1,22 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { loadKeyRing } from '../../../shared/auth/keys.ts';
 import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { attendBody, attendResultSchema, eventIdParam, myRegistrationsPage, myRegistrationsQuery, ticketSchema } from '../ticketing-schemas.ts';
 import { attend, cancelAttendance } from '../service/attendance.ts';
 import { myRegistrations } from '../service/attendees.ts';
 import { issueTicket } from '../service/tickets.ts';
 
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
-
 const routes = {
   attend: createRoute({
     method: 'post', path: '/events/{id}/attend', tags: ['ticketing'], ...authed,
     summary: 'Register for an event: 201 with seats confirmed, or 202 on the waitlist when sold out; 409 if you already attend or wait',
-    request: { params: eventIdParam, body: { ...json(attendBody), required: true } },
+    request: { params: eventIdParam, body: { ...jsonContent(attendBody), required: true } },
     responses: {
-      201: { description: 'Registered', ...json(attendResultSchema) },
-      202: { description: 'Sold out: you are on the waitlist (position given)', ...json(attendResultSchema) },
+      201: { description: 'Registered', ...jsonContent(attendResultSchema) },
+      202: { description: 'Sold out: you are on the waitlist (position given)', ...jsonContent(attendResultSchema) },
       ...problemResponses(400, 401, 404, 409),
     },
   }),
@@ -33,13 +30,13 @@ const routes = {
     method: 'get', path: '/events/{id}/ticket', tags: ['ticketing'], ...authed,
     summary: 'Your signed ticket (for the QR code at the door), valid until after the event ends',
     request: { params: eventIdParam },
-    responses: { 200: { description: 'The ticket', ...json(ticketSchema) }, ...problemResponses(400, 401, 404, 409) },
+    responses: { 200: { description: 'The ticket', ...jsonContent(ticketSchema) }, ...problemResponses(400, 401, 404, 409) },
   }),
   mine: createRoute({
     method: 'get', path: '/registrations/me', tags: ['ticketing'], ...authed,
     summary: 'Your registrations: upcoming soonest first, or past latest first; cursor-paginated',
     request: { query: myRegistrationsQuery },
-    responses: { 200: { description: 'A page of registrations', ...json(myRegistrationsPage) }, ...problemResponses(400, 401) },
+    responses: { 200: { description: 'A page of registrations', ...jsonContent(myRegistrationsPage) }, ...problemResponses(400, 401) },
   }),
 };
 

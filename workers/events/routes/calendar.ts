@@ -1,15 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import type { AppEnv } from '../../../shared/http/app-env.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { ICS_CONTENT_TYPE } from '../calendar/document.ts';
 import type { EntryContext } from '../calendar/event-entry.ts';
 import { idParam } from '../schemas.ts';
 import { eventCalendar, feedCalendar, revokeCalendarFeed, rotateCalendarFeed } from '../service/calendar-feeds.ts';
 
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
 const calendarBody = { content: { 'text/calendar': { schema: z.string().openapi({ description: 'RFC 5545 iCalendar object' }) } } };
 
 const feedSchema = z.object({
@@ -44,7 +43,7 @@ const routes = {
   rotate: createRoute({
     method: 'post', path: '/calendar/feed', tags: ['events'], ...authed,
     summary: 'Create your private calendar feed URL, or replace it (the old URL stops working)',
-    responses: { 201: { description: 'The new feed URL', content: { 'application/json': { schema: feedSchema } } }, ...problemResponses(401) },
+    responses: { 201: { description: 'The new feed URL', ...jsonContent(feedSchema) }, ...problemResponses(401) },
   }),
   revoke: createRoute({
     method: 'delete', path: '/calendar/feed', tags: ['events'], ...authed,

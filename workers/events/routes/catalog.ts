@@ -1,37 +1,36 @@
 import { createRoute } from '@hono/zod-openapi';
 import { requireAuth, requireRole } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { categoryTree, createCategory, listTags, updateCategory } from '../service/catalog.ts';
 import { categorySchema, categoryTreeSchema, createCategoryBody, idParam, listTagsQuery, tagListSchema, updateCategoryBody } from '../venue-schemas.ts';
 
 const adminOnly = { security: [{ bearer: [] }], middleware: [requireAuth, requireRole('admin')] };
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
-const categoryResponse = { description: 'The category (subcategories are listed by GET /categories)', ...json(categorySchema) };
+const categoryResponse = { description: 'The category (subcategories are listed by GET /categories)', ...jsonContent(categorySchema) };
 
 const routes = {
   categories: createRoute({
     method: 'get', path: '/categories', tags: ['catalog'],
     summary: 'Every category with its subcategories, in display order',
-    responses: { 200: { description: 'The category tree', ...json(categoryTreeSchema) } },
+    responses: { 200: { description: 'The category tree', ...jsonContent(categoryTreeSchema) } },
   }),
   createCategory: createRoute({
     method: 'post', path: '/categories', tags: ['catalog'], ...adminOnly,
     summary: 'Create a category, or a subcategory with parentId (admins)',
-    request: { body: { ...json(createCategoryBody), required: true } },
+    request: { body: { ...jsonContent(createCategoryBody), required: true } },
     responses: { 201: categoryResponse, ...problemResponses(400, 401, 403, 409, 422) },
   }),
   updateCategory: createRoute({
     method: 'put', path: '/categories/{id}', tags: ['catalog'], ...adminOnly,
     summary: 'Change a category; a parent that would make a cycle is refused with 409 (admins)',
-    request: { params: idParam, body: { ...json(updateCategoryBody), required: true } },
+    request: { params: idParam, body: { ...jsonContent(updateCategoryBody), required: true } },
     responses: { 200: categoryResponse, ...problemResponses(400, 401, 403, 404, 409, 422) },
   }),
   tags: createRoute({
     method: 'get', path: '/tags', tags: ['catalog'],
     summary: 'Tags, most used first; q filters by prefix. Tags are created when events are tagged',
     request: { query: listTagsQuery },
-    responses: { 200: { description: 'Tags', ...json(tagListSchema) }, ...problemResponses(400) },
+    responses: { 200: { description: 'Tags', ...jsonContent(tagListSchema) }, ...problemResponses(400) },
   }),
 };
 

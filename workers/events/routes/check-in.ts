@@ -1,22 +1,19 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { loadKeyRing } from '../../../shared/auth/keys.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { attendeesPage, attendeesQuery, checkInBody, checkInResultSchema, eventIdParam, registrationParams } from '../ticketing-schemas.ts';
 import { listAttendees } from '../service/attendees.ts';
 import { checkIn, undoCheckIn } from '../service/check-in.ts';
-
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const routes = {
   checkIn: createRoute({
     method: 'post', path: '/events/{id}/check-in', tags: ['ticketing'], ...authed,
     summary: 'Check an attendee in by scanned ticket, or by registration id (organizer or manage_attendees); once only',
-    request: { params: eventIdParam, body: { ...json(checkInBody), required: true } },
+    request: { params: eventIdParam, body: { ...jsonContent(checkInBody), required: true } },
     responses: {
-      200: { description: 'Checked in', ...json(checkInResultSchema) },
+      200: { description: 'Checked in', ...jsonContent(checkInResultSchema) },
       ...problemResponses(400, 401, 403, 404, 409, 422),
     },
   }),
@@ -25,7 +22,7 @@ const routes = {
     summary: 'Undo a check-in made by mistake: the registration is confirmed again and its ticket works once more (organizer or manage_attendees)',
     request: { params: registrationParams },
     responses: {
-      200: { description: 'The attendee, confirmed again', ...json(checkInResultSchema) },
+      200: { description: 'The attendee, confirmed again', ...jsonContent(checkInResultSchema) },
       ...problemResponses(400, 401, 403, 404),
     },
   }),
@@ -33,7 +30,7 @@ const routes = {
     method: 'get', path: '/events/{id}/attendees', tags: ['ticketing'], ...authed,
     summary: 'Attendees in registration order (organizer or manage_attendees), cursor-paginated',
     request: { params: eventIdParam, query: attendeesQuery },
-    responses: { 200: { description: 'A page of attendees', ...json(attendeesPage) }, ...problemResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'A page of attendees', ...jsonContent(attendeesPage) }, ...problemResponses(400, 401, 403, 404) },
   }),
 };
 

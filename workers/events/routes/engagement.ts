@@ -1,41 +1,39 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { addComment, deleteComment, likeEvent, listComments, shareEvent, unlikeEvent } from '../service/engagement.ts';
 import {
   commentPageSchema, commentParams, commentSchema, createCommentBody, idParam, likeStateSchema, listCommentsQuery, shareBody, shareResultSchema,
 } from '../venue-schemas.ts';
 import { optionalAuth } from './events.ts';
 
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
 const maybeAuthed = { security: [{}, { bearer: [] }] as Record<string, string[]>[], middleware: optionalAuth };
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const routes = {
   like: createRoute({
     method: 'post', path: '/{id}/like', tags: ['engagement'], ...authed,
     summary: 'Like an event (liking twice changes nothing)',
     request: { params: idParam },
-    responses: { 200: { description: 'Liked', ...json(likeStateSchema) }, ...problemResponses(400, 401, 404, 409) },
+    responses: { 200: { description: 'Liked', ...jsonContent(likeStateSchema) }, ...problemResponses(400, 401, 404, 409) },
   }),
   unlike: createRoute({
     method: 'delete', path: '/{id}/like', tags: ['engagement'], ...authed,
     summary: 'Take back your like (without one, nothing changes)',
     request: { params: idParam },
-    responses: { 200: { description: 'Not liked', ...json(likeStateSchema) }, ...problemResponses(400, 401, 404) },
+    responses: { 200: { description: 'Not liked', ...jsonContent(likeStateSchema) }, ...problemResponses(400, 401, 404) },
   }),
   comments: createRoute({
     method: 'get', path: '/{id}/comments', tags: ['engagement'], ...maybeAuthed,
     summary: 'Comments of an event, newest first, cursor-paginated',
     request: { params: idParam, query: listCommentsQuery },
-    responses: { 200: { description: 'One page of comments', ...json(commentPageSchema) }, ...problemResponses(400, 401, 404) },
+    responses: { 200: { description: 'One page of comments', ...jsonContent(commentPageSchema) }, ...problemResponses(400, 401, 404) },
   }),
   comment: createRoute({
     method: 'post', path: '/{id}/comments', tags: ['engagement'], ...authed,
     summary: 'Comment on an event (plain text, 1 to 2000 characters)',
-    request: { params: idParam, body: { ...json(createCommentBody), required: true } },
-    responses: { 201: { description: 'The comment', ...json(commentSchema) }, ...problemResponses(400, 401, 404, 409) },
+    request: { params: idParam, body: { ...jsonContent(createCommentBody), required: true } },
+    responses: { 201: { description: 'The comment', ...jsonContent(commentSchema) }, ...problemResponses(400, 401, 404, 409) },
   }),
   deleteComment: createRoute({
     method: 'delete', path: '/{id}/comments/{commentId}', tags: ['engagement'], ...authed,
@@ -46,8 +44,8 @@ const routes = {
   share: createRoute({
     method: 'post', path: '/{id}/share', tags: ['engagement'], ...authed,
     summary: 'Count a share of the event (once per user and event per hour)',
-    request: { params: idParam, body: { ...json(shareBody), required: true } },
-    responses: { 200: { description: 'The share count', ...json(shareResultSchema) }, ...problemResponses(400, 401, 404, 409) },
+    request: { params: idParam, body: { ...jsonContent(shareBody), required: true } },
+    responses: { 200: { description: 'The share count', ...jsonContent(shareResultSchema) }, ...problemResponses(400, 401, 404, 409) },
   }),
 };
 

@@ -1,12 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
 import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
 import { AppError } from '../../../shared/errors.ts';
 import type { AppEnv } from '../../../shared/http/app-env.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { cancelEventBody, createEventBody, eventListSchema, eventPageSchema, eventSchema, featuredQuery, idParam, listEventsQuery, nearbyQuery, updateEventBody } from '../schemas.ts';
 import { cancelEvent, createEvent, updateEvent, viewEvent, type EventsDeps } from '../service/events.ts';
 import { featuredEvents } from '../service/featured.ts';
@@ -14,30 +14,28 @@ import { nearbyEvents } from '../service/listing-nearby.ts';
 import { listEventPage } from '../service/listing.ts';
 import { eventsDeps } from '../service/context.ts';
 
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
-
 /** Authenticates when a token is sent (a bad one is still a 401); anonymous callers pass. */
 export const optionalAuth = createMiddleware<AppEnv>((c, next) => (c.req.header('authorization') ? requireAuth(c, next) : next()));
 const maybeAuthed = { security: [{}, { bearer: [] }] as Record<string, string[]>[], middleware: optionalAuth };
 
-const eventResponse = (description: string) => ({ description, content: { 'application/json': { schema: eventSchema } } });
-const jsonBody = <T>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+const eventResponse = (description: string) => ({ description, ...jsonContent(eventSchema) });
+const jsonBody = <T>(schema: T) => ({ ...jsonContent(schema), required: true });
 
 const routes = {
   list: createRoute({
     method: 'get', path: '/', tags: ['events'], summary: 'Search and list events (filters, sort, cursor pages, sparse fields)', ...maybeAuthed,
     request: { query: listEventsQuery },
-    responses: { 200: { description: 'A page of events', content: { 'application/json': { schema: eventPageSchema } } }, ...problemResponses(400, 401) },
+    responses: { 200: { description: 'A page of events', ...jsonContent(eventPageSchema) }, ...problemResponses(400, 401) },
   }),
   nearby: createRoute({
     method: 'get', path: '/nearby', tags: ['events'], summary: 'Upcoming public events near a point, nearest first',
     request: { query: nearbyQuery },
-    responses: { 200: { description: 'Events with their distance', content: { 'application/json': { schema: eventListSchema } } }, ...problemResponses(400) },
+    responses: { 200: { description: 'Events with their distance', ...jsonContent(eventListSchema) }, ...problemResponses(400) },
   }),
   featured: createRoute({
     method: 'get', path: '/featured', tags: ['events'], summary: 'Upcoming public events ranked by the quality score (see README)',
     request: { query: featuredQuery },
-    responses: { 200: { description: 'Events with their score', content: { 'application/json': { schema: eventListSchema } } }, ...problemResponses(400) },
+    responses: { 200: { description: 'Events with their score', ...jsonContent(eventListSchema) }, ...problemResponses(400) },
   }),
   create: createRoute({
     method: 'post', path: '/', tags: ['events'], summary: 'Create an event (a draft, or published at once)', ...authed,
@@ -56,7 +54,7 @@ const routes = {
   }),
   cancel: createRoute({
     method: 'delete', path: '/{id}', tags: ['events'], summary: 'Cancel an event (organizer or edit_event); attendees are told', ...authed,
-    request: { params: idParam, body: { content: { 'application/json': { schema: cancelEventBody } }, required: false } },
+    request: { params: idParam, body: { ...jsonContent(cancelEventBody), required: false } },
     responses: { 200: eventResponse('The cancelled event'), ...problemResponses(400, 401, 403, 404, 409) },
   }),
 };

@@ -1,35 +1,32 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { invitationParams, invitationsPage, invitationsQuery, inviteBody, inviteResultSchema, myInvitationsPage } from '../invitation-schemas.ts';
 import { invite, listInvitations, myInvitations, removeInvitation } from '../service/invitations.ts';
 import { eventIdParam } from '../ticketing-schemas.ts';
-
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const routes = {
   mine: createRoute({
     method: 'get', path: '/invitations/me', tags: ['events'], ...authed,
     summary: 'Your invitations to events still to come (private ones included), soonest first; cursor-paginated',
     request: { query: invitationsQuery },
-    responses: { 200: { description: 'A page of your invitations', ...json(myInvitationsPage) }, ...problemResponses(400, 401) },
+    responses: { 200: { description: 'A page of your invitations', ...jsonContent(myInvitationsPage) }, ...problemResponses(400, 401) },
   }),
   invite: createRoute({
     method: 'post', path: '/{id}/invitations', tags: ['events'], ...authed,
     summary: 'Invite accounts (organizer, edit_event or manage_attendees); idempotent; all or nothing (422 names unknown accounts)',
     description: 'An invitation lets the invitee see a private event and attend it; on public and unlisted events it only notifies. '
       + 'Each new invitation is announced as event.invitation. Only published events still to come take invitations (409).',
-    request: { params: eventIdParam, body: { ...json(inviteBody), required: true } },
-    responses: { 200: { description: 'Who was invited now, and who already was', ...json(inviteResultSchema) }, ...problemResponses(400, 401, 403, 404, 409, 422) },
+    request: { params: eventIdParam, body: { ...jsonContent(inviteBody), required: true } },
+    responses: { 200: { description: 'Who was invited now, and who already was', ...jsonContent(inviteResultSchema) }, ...problemResponses(400, 401, 403, 404, 409, 422) },
   }),
   list: createRoute({
     method: 'get', path: '/{id}/invitations', tags: ['events'], ...authed,
     summary: 'The invitations, oldest first, with whether each invitee registered (organizer, edit_event or manage_attendees); cursor-paginated',
     request: { params: eventIdParam, query: invitationsQuery },
-    responses: { 200: { description: 'A page of invitations', ...json(invitationsPage) }, ...problemResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'A page of invitations', ...jsonContent(invitationsPage) }, ...problemResponses(400, 401, 403, 404) },
   }),
   remove: createRoute({
     method: 'delete', path: '/{id}/invitations/{userId}', tags: ['events'], ...authed,

@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
 import { AppError } from '../../../shared/errors.ts';
 import type { AppEnv } from '../../../shared/http/app-env.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import type { Occurrence } from '../recurrence/expand.ts';
 import type { EventsDeps } from '../service/events.ts';
 import { cancelOccurrence, listOccurrences, moveOccurrence } from '../service/occurrences.ts';
@@ -53,7 +53,6 @@ const moveOccurrenceBody = z.strictObject({
   reason: reason.optional(),
 }).openapi('MoveOccurrenceRequest', { description: 'New times; the times the rule gives restore the occurrence' });
 
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
 const path = '/events/{id}/occurrences/{originalStartsAt}';
 
 const routes = {
@@ -62,17 +61,17 @@ const routes = {
     summary: 'Occurrences of an event in a window, cancelled ones left out and moved ones at their new time',
     security: [{}, { bearer: [] }] as Record<string, string[]>[], middleware: optionalAuth,
     request: { params: z.strictObject(eventParam), query: occurrencesQuery },
-    responses: { 200: { description: 'Occurrences by start', content: { 'application/json': { schema: occurrenceListSchema } } }, ...problemResponses(400, 401, 404) },
+    responses: { 200: { description: 'Occurrences by start', ...jsonContent(occurrenceListSchema) }, ...problemResponses(400, 401, 404) },
   }),
   cancel: createRoute({
     method: 'delete', path, tags: ['events'], summary: 'Cancel one occurrence of a recurring event (organizer or edit_event)', ...authed,
-    request: { params: occurrenceParams, body: { content: { 'application/json': { schema: cancelOccurrenceBody } }, required: false } },
+    request: { params: occurrenceParams, body: { ...jsonContent(cancelOccurrenceBody), required: false } },
     responses: { 204: { description: 'Cancelled (or already was)' }, ...problemResponses(400, 401, 403, 404, 409) },
   }),
   move: createRoute({
     method: 'put', path, tags: ['events'], summary: 'Move one occurrence of a recurring event to new times (organizer or edit_event)', ...authed,
-    request: { params: occurrenceParams, body: { content: { 'application/json': { schema: moveOccurrenceBody } }, required: true } },
-    responses: { 200: { description: 'The occurrence at its new times', content: { 'application/json': { schema: occurrenceSchema } } }, ...problemResponses(400, 401, 403, 404, 409) },
+    request: { params: occurrenceParams, body: { ...jsonContent(moveOccurrenceBody), required: true } },
+    responses: { 200: { description: 'The occurrence at its new times', ...jsonContent(occurrenceSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
   }),
 };
 

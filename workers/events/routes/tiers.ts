@@ -1,34 +1,32 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { createTierBody, eventIdParam, tierParams, tierSchema, updateTierBody } from '../ticketing-schemas.ts';
 import { createTier, deleteTier, listTiers, updateTier } from '../service/tiers.ts';
 import { optionalAuth } from './events.ts';
 
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
 const maybeAuthed = { security: [{}, { bearer: [] }] as Record<string, string[]>[], middleware: optionalAuth };
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const routes = {
   list: createRoute({
     method: 'get', path: '/events/{id}/tiers', tags: ['ticketing'], ...maybeAuthed,
     summary: 'Ticket tiers of an event, with seats sold, held by waitlist offers and available',
     request: { params: eventIdParam },
-    responses: { 200: { description: 'Tiers in display order', ...json(tierSchema.array()) }, ...problemResponses(400, 401, 404) },
+    responses: { 200: { description: 'Tiers in display order', ...jsonContent(tierSchema.array()) }, ...problemResponses(400, 401, 404) },
   }),
   create: createRoute({
     method: 'post', path: '/events/{id}/tiers', tags: ['ticketing'], ...authed,
     summary: 'Add a ticket tier: free, paid or donation (organizer or edit_event); one currency per event',
-    request: { params: eventIdParam, body: { ...json(createTierBody), required: true } },
-    responses: { 201: { description: 'The new tier', ...json(tierSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
+    request: { params: eventIdParam, body: { ...jsonContent(createTierBody), required: true } },
+    responses: { 201: { description: 'The new tier', ...jsonContent(tierSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
   }),
   update: createRoute({
     method: 'put', path: '/events/{id}/tiers/{tierId}', tags: ['ticketing'], ...authed,
     summary: 'Change a tier (organizer or edit_event); added seats are offered to the waitlist at once',
-    request: { params: tierParams, body: { ...json(updateTierBody), required: true } },
-    responses: { 200: { description: 'The changed tier', ...json(tierSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
+    request: { params: tierParams, body: { ...jsonContent(updateTierBody), required: true } },
+    responses: { 200: { description: 'The changed tier', ...jsonContent(tierSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
   }),
   remove: createRoute({
     method: 'delete', path: '/events/{id}/tiers/{tierId}', tags: ['ticketing'], ...authed,

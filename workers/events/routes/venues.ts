@@ -1,25 +1,23 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { createVenue, getVenue, listVenues, updateVenue } from '../service/venues.ts';
 import { createVenueBody, idParam, listVenuesQuery, updateVenueBody, venuePageSchema, venueSchema } from '../venue-schemas.ts';
 
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
-const venueResponse = { description: 'The venue', ...json(venueSchema) };
+const venueResponse = { description: 'The venue', ...jsonContent(venueSchema) };
 
 const routes = {
   list: createRoute({
     method: 'get', path: '/', tags: ['venues'],
     summary: 'Venues by city, country, amenities, capacity, or within a radius of a point (nearest first); cursor-paginated',
     request: { query: listVenuesQuery },
-    responses: { 200: { description: 'One page of venues', ...json(venuePageSchema) }, ...problemResponses(400) },
+    responses: { 200: { description: 'One page of venues', ...jsonContent(venuePageSchema) }, ...problemResponses(400) },
   }),
   create: createRoute({
     method: 'post', path: '/', tags: ['venues'], ...authed,
     summary: 'Create a venue; the caller owns it',
-    request: { body: { ...json(createVenueBody), required: true } },
+    request: { body: { ...jsonContent(createVenueBody), required: true } },
     responses: { 201: venueResponse, ...problemResponses(400, 401) },
   }),
   get: createRoute({
@@ -30,7 +28,7 @@ const routes = {
   update: createRoute({
     method: 'put', path: '/{id}', tags: ['venues'], ...authed,
     summary: 'Change a venue: fields sent are replaced, others kept (its owner, or manage_venues)',
-    request: { params: idParam, body: { ...json(updateVenueBody), required: true } },
+    request: { params: idParam, body: { ...jsonContent(updateVenueBody), required: true } },
     responses: { 200: venueResponse, ...problemResponses(400, 401, 403, 404) },
   }),
 };

@@ -1,20 +1,17 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { eventIdParam, registrationSchema, waitlistEntrySchema, waitlistPage, waitlistQuery } from '../ticketing-schemas.ts';
 import { acceptOffer, leaveWaitlist, myWaitlistEntry, waitlistLine } from '../service/waitlist.ts';
-
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const routes = {
   accept: createRoute({
     method: 'post', path: '/events/{id}/waitlist/accept', tags: ['ticketing'], ...authed,
     summary: 'Accept the seats offered to you before the offer expires',
     request: { params: eventIdParam },
-    responses: { 201: { description: 'Registered', ...json(registrationSchema) }, ...problemResponses(400, 401, 404, 409) },
+    responses: { 201: { description: 'Registered', ...jsonContent(registrationSchema) }, ...problemResponses(400, 401, 404, 409) },
   }),
   leave: createRoute({
     method: 'delete', path: '/events/{id}/waitlist', tags: ['ticketing'], ...authed,
@@ -26,13 +23,13 @@ const routes = {
     method: 'get', path: '/events/{id}/waitlist/me', tags: ['ticketing'], ...authed,
     summary: 'Your place in line, or your live offer and its deadline',
     request: { params: eventIdParam },
-    responses: { 200: { description: 'Your entry', ...json(waitlistEntrySchema) }, ...problemResponses(400, 401, 404) },
+    responses: { 200: { description: 'Your entry', ...jsonContent(waitlistEntrySchema) }, ...problemResponses(400, 401, 404) },
   }),
   line: createRoute({
     method: 'get', path: '/events/{id}/waitlist', tags: ['ticketing'], ...authed,
     summary: 'The waitlist in line order (organizer or manage_attendees), cursor-paginated',
     request: { params: eventIdParam, query: waitlistQuery },
-    responses: { 200: { description: 'A page of the line', ...json(waitlistPage) }, ...problemResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'A page of the line', ...jsonContent(waitlistPage) }, ...problemResponses(400, 401, 403, 404) },
   }),
 };
 

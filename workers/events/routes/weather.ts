@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { eventWeather } from '../service/weather.ts';
 import { optionalAuth } from './events.ts';
 import { createWeatherProvider } from '../weather/index.ts';
@@ -15,7 +15,7 @@ const forecast = createRoute({
     + 'Days more than 16 days ahead have no forecast yet (422, with availableFrom); online-only events have no place (422).',
   request: { params: idParam, query: weatherQuery },
   responses: {
-    200: { description: 'The forecast', content: { 'application/json': { schema: eventWeatherSchema } } },
+    200: { description: 'The forecast', ...jsonContent(eventWeatherSchema) },
     ...problemResponses(400, 401, 404, 422, 503),
   },
 });

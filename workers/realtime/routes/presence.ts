@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
 import { problemResponses } from '../../../shared/validation.ts';
 import { presenceFor } from '../service/presence.ts';
@@ -25,7 +25,7 @@ const presenceEntry = z.object({
 }).openapi('Presence');
 
 const route = createRoute({
-  method: 'get', path: '/', tags: ['realtime'], security: [{ bearer: [] }], middleware: requireAuth,
+  method: 'get', path: '/', tags: ['realtime'], ...authed,
   summary: 'Presence of several users at once',
   description: 'Real states only for yourself, your accepted connections and people who share a chat room with you (and no block either way); everyone else reads as offline with no last-seen time.',
   request: { query: presenceQuery },

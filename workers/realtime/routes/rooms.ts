@@ -1,21 +1,18 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { directRoomBody, directRoomSchema, historyPageSchema, historyQuery, roomIdParam, roomsPage, roomsQuery } from '../schemas.ts';
 import { myRooms, openDirectRoom, roomHistory } from '../service/rooms.ts';
-
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const routes = {
   direct: createRoute({
     method: 'post', path: '/rooms/direct', tags: ['realtime'], ...authed,
     summary: 'Your direct-message room with another user: 201 when it was created now, 200 when it existed',
-    request: { body: { ...json(directRoomBody), required: true } },
+    request: { body: { ...jsonContent(directRoomBody), required: true } },
     responses: {
-      200: { description: 'The existing room', ...json(directRoomSchema) },
-      201: { description: 'The new room', ...json(directRoomSchema) },
+      200: { description: 'The existing room', ...jsonContent(directRoomSchema) },
+      201: { description: 'The new room', ...jsonContent(directRoomSchema) },
       ...problemResponses(400, 401, 404),
     },
   }),
@@ -23,13 +20,13 @@ const routes = {
     method: 'get', path: '/rooms', tags: ['realtime'], ...authed,
     summary: 'Your rooms, most recently joined first (unread counts arrive on each room socket)',
     request: { query: roomsQuery },
-    responses: { 200: { description: 'A page of rooms', ...json(roomsPage) }, ...problemResponses(400, 401) },
+    responses: { 200: { description: 'A page of rooms', ...jsonContent(roomsPage) }, ...problemResponses(400, 401) },
   }),
   history: createRoute({
     method: 'get', path: '/rooms/{roomId}/messages', tags: ['realtime'], ...authed,
     summary: "A page of a room's messages, oldest first; page back with before = the first seq (members only)",
     request: { params: roomIdParam, query: historyQuery },
-    responses: { 200: { description: 'A page of messages', ...json(historyPageSchema) }, ...problemResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'A page of messages', ...jsonContent(historyPageSchema) }, ...problemResponses(400, 401, 403, 404) },
   }),
 };
 

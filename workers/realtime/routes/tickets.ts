@@ -1,14 +1,14 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { ticketSchema } from '../schemas.ts';
 import { issueTicket } from '../service/tickets.ts';
 
 const issue = createRoute({
-  method: 'post', path: '/tickets', tags: ['realtime'], security: [{ bearer: [] }], middleware: requireAuth,
+  method: 'post', path: '/tickets', tags: ['realtime'], ...authed,
   summary: 'A single-use ticket (30 s) for opening a realtime socket from a browser, which cannot send headers on one',
-  responses: { 201: { description: 'The ticket', content: { 'application/json': { schema: ticketSchema } } }, ...problemResponses(401, 429) },
+  responses: { 201: { description: 'The ticket', ...jsonContent(ticketSchema) }, ...problemResponses(401, 429) },
 });
 
 /** POST /api/v1/realtime/tickets */

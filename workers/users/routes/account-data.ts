@@ -1,35 +1,32 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { deleteAccountBody, exportSchema, loginPageSchema, loginsQuery, statsSchema } from '../profile-schemas.ts';
 import { deleteAccount, exportUserData, loginHistory, userStats } from '../service/account-data.ts';
 import { identityDeps } from '../service/context.ts';
-
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const routes = {
   logins: createRoute({
     method: 'get', path: '/me/logins', tags: ['users'], ...authed,
     summary: 'Your login history (time, IP, user agent, result), newest first, cursor-paginated',
     request: { query: loginsQuery },
-    responses: { 200: { description: 'One page', ...json(loginPageSchema) }, ...problemResponses(400, 401) },
+    responses: { 200: { description: 'One page', ...jsonContent(loginPageSchema) }, ...problemResponses(400, 401) },
   }),
   stats: createRoute({
     method: 'get', path: '/me/stats', tags: ['users'], ...authed, summary: 'Your statistics',
-    responses: { 200: { description: 'Statistics', ...json(statsSchema) }, ...problemResponses(401, 404) },
+    responses: { 200: { description: 'Statistics', ...jsonContent(statsSchema) }, ...problemResponses(401, 404) },
   }),
   export: createRoute({
     method: 'get', path: '/me/export', tags: ['users'], ...authed,
     summary: 'Export all your data (GDPR access and portability); no secrets are included',
-    responses: { 200: { description: 'Your data', ...json(exportSchema) }, ...problemResponses(401, 404) },
+    responses: { 200: { description: 'Your data', ...jsonContent(exportSchema) }, ...problemResponses(401, 404) },
   }),
   delete: createRoute({
     method: 'delete', path: '/me', tags: ['users'], ...authed,
     summary: 'Delete your account and everything that is yours, the events you organized included (needs your password; ends every session)',
     description: 'Refused with 409, naming what to do first, while you organize upcoming published events (cancel them: their attendees are told) or own crews.',
-    request: { body: { ...json(deleteAccountBody), required: true } },
+    request: { body: { ...jsonContent(deleteAccountBody), required: true } },
     responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 409, 429) },
   }),
 };

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import * as schemas from '../schemas.ts';
 import { changePassword, forgotPassword, register, resetPassword, verifyEmail } from '../service/accounts.ts';
 import { identityDeps, requestOrigin } from '../service/context.ts';
@@ -10,29 +10,27 @@ import { refresh } from '../service/refresh.ts';
 import { listSessions, logout, revokeAllSessions, revokeSession } from '../service/sessions.ts';
 import { confirmTwoFactor, disableTwoFactor, regenerateBackupCodes, setupTwoFactor } from '../service/two-factor.ts';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
-const body = <T>(schema: T) => ({ body: { ...json(schema), required: true } });
+const body = <T>(schema: T) => ({ body: { ...jsonContent(schema), required: true } });
 // Routes that need a caller: documented as bearer-protected and guarded by requireAuth.
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
 const noContent = { 204: { description: 'Done' } };
 
 const routes = {
-  register: createRoute({ method: 'post', path: '/register', tags: ['auth'], summary: 'Create an account (same answer whether or not the email is known)', request: body(schemas.registerBody), responses: { 202: { description: 'Check your email', ...json(schemas.acceptedSchema) }, ...problemResponses(400, 409, 429) } }),
-  login: createRoute({ method: 'post', path: '/login', tags: ['auth'], summary: 'Log in with email and password (with two-factor on, answers a challenge for /login/2fa)', request: body(schemas.loginBody), responses: { 200: { description: 'Tokens, or the two-factor challenge', ...json(schemas.loginResultSchema) }, ...problemResponses(400, 401, 429, 503) } }),
-  loginSecondStep: createRoute({ method: 'post', path: '/login/2fa', tags: ['auth'], summary: 'Finish a login with a TOTP or backup code', request: body(schemas.loginSecondStepBody), responses: { 200: { description: 'Tokens', ...json(schemas.tokenPairSchema) }, ...problemResponses(400, 401, 429, 503) } }),
-  refresh: createRoute({ method: 'post', path: '/refresh', tags: ['auth'], summary: 'Rotate a refresh token', request: body(schemas.refreshBody), responses: { 200: { description: 'New tokens', ...json(schemas.tokenPairSchema) }, ...problemResponses(400, 401) } }),
+  register: createRoute({ method: 'post', path: '/register', tags: ['auth'], summary: 'Create an account (same answer whether or not the email is known)', request: body(schemas.registerBody), responses: { 202: { description: 'Check your email', ...jsonContent(schemas.acceptedSchema) }, ...problemResponses(400, 409, 429) } }),
+  login: createRoute({ method: 'post', path: '/login', tags: ['auth'], summary: 'Log in with email and password (with two-factor on, answers a challenge for /login/2fa)', request: body(schemas.loginBody), responses: { 200: { description: 'Tokens, or the two-factor challenge', ...jsonContent(schemas.loginResultSchema) }, ...problemResponses(400, 401, 429, 503) } }),
+  loginSecondStep: createRoute({ method: 'post', path: '/login/2fa', tags: ['auth'], summary: 'Finish a login with a TOTP or backup code', request: body(schemas.loginSecondStepBody), responses: { 200: { description: 'Tokens', ...jsonContent(schemas.tokenPairSchema) }, ...problemResponses(400, 401, 429, 503) } }),
+  refresh: createRoute({ method: 'post', path: '/refresh', tags: ['auth'], summary: 'Rotate a refresh token', request: body(schemas.refreshBody), responses: { 200: { description: 'New tokens', ...jsonContent(schemas.tokenPairSchema) }, ...problemResponses(400, 401) } }),
   logout: createRoute({ method: 'post', path: '/logout', tags: ['auth'], summary: 'End this session now', ...authed, responses: { ...noContent, ...problemResponses(401) } }),
-  sessions: createRoute({ method: 'get', path: '/sessions', tags: ['auth'], summary: 'Your active sessions', ...authed, responses: { 200: { description: 'Sessions', ...json(schemas.sessionSchema.array()) }, ...problemResponses(401) } }),
+  sessions: createRoute({ method: 'get', path: '/sessions', tags: ['auth'], summary: 'Your active sessions', ...authed, responses: { 200: { description: 'Sessions', ...jsonContent(schemas.sessionSchema.array()) }, ...problemResponses(401) } }),
   revokeSession: createRoute({ method: 'delete', path: '/sessions/{id}', tags: ['auth'], summary: 'End one of your sessions', ...authed, request: { params: schemas.idParam }, responses: { ...noContent, ...problemResponses(401, 404) } }),
-  revokeAll: createRoute({ method: 'delete', path: '/sessions', tags: ['auth'], summary: 'End all your sessions (log out everywhere)', ...authed, request: { query: schemas.revokeAllQuery }, responses: { 200: { description: 'How many ended', ...json(schemas.acceptedSchema) }, ...problemResponses(401) } }),
+  revokeAll: createRoute({ method: 'delete', path: '/sessions', tags: ['auth'], summary: 'End all your sessions (log out everywhere)', ...authed, request: { query: schemas.revokeAllQuery }, responses: { 200: { description: 'How many ended', ...jsonContent(schemas.acceptedSchema) }, ...problemResponses(401) } }),
   verifyEmail: createRoute({ method: 'post', path: '/verify-email', tags: ['auth'], summary: 'Confirm an email address with the emailed token', request: body(schemas.tokenBody), responses: { ...noContent, ...problemResponses(400) } }),
-  forgot: createRoute({ method: 'post', path: '/password/forgot', tags: ['auth'], summary: 'Email a password reset link (same answer for unknown emails)', request: body(schemas.forgotBody), responses: { 202: { description: 'Check your email', ...json(schemas.acceptedSchema) }, ...problemResponses(400, 429) } }),
+  forgot: createRoute({ method: 'post', path: '/password/forgot', tags: ['auth'], summary: 'Email a password reset link (same answer for unknown emails)', request: body(schemas.forgotBody), responses: { 202: { description: 'Check your email', ...jsonContent(schemas.acceptedSchema) }, ...problemResponses(400, 429) } }),
   reset: createRoute({ method: 'post', path: '/password/reset', tags: ['auth'], summary: 'Set a new password with the emailed token (ends all sessions, lifts a lockout)', request: body(schemas.resetBody), responses: { ...noContent, ...problemResponses(400) } }),
-  change: createRoute({ method: 'post', path: '/password/change', tags: ['auth'], summary: 'Change your password (ends your other sessions)', ...authed, request: body(schemas.changePasswordBody), responses: { 200: { description: 'Changed', ...json(schemas.acceptedSchema) }, ...problemResponses(400, 401) } }),
-  twoFactorSetup: createRoute({ method: 'post', path: '/2fa/setup', tags: ['auth'], summary: 'Start two-factor setup: a new TOTP secret, shown once (not enabled until confirmed)', ...authed, responses: { 200: { description: 'The secret', ...json(schemas.twoFactorSetupSchema) }, ...problemResponses(401, 409) } }),
-  twoFactorConfirm: createRoute({ method: 'post', path: '/2fa/confirm', tags: ['auth'], summary: 'Enable two-factor with the first code; answers the backup codes, shown once', ...authed, request: body(schemas.confirmTwoFactorBody), responses: { 200: { description: 'Enabled', ...json(schemas.backupCodesSchema) }, ...problemResponses(400, 401, 409, 429, 503) } }),
+  change: createRoute({ method: 'post', path: '/password/change', tags: ['auth'], summary: 'Change your password (ends your other sessions)', ...authed, request: body(schemas.changePasswordBody), responses: { 200: { description: 'Changed', ...jsonContent(schemas.acceptedSchema) }, ...problemResponses(400, 401) } }),
+  twoFactorSetup: createRoute({ method: 'post', path: '/2fa/setup', tags: ['auth'], summary: 'Start two-factor setup: a new TOTP secret, shown once (not enabled until confirmed)', ...authed, responses: { 200: { description: 'The secret', ...jsonContent(schemas.twoFactorSetupSchema) }, ...problemResponses(401, 409) } }),
+  twoFactorConfirm: createRoute({ method: 'post', path: '/2fa/confirm', tags: ['auth'], summary: 'Enable two-factor with the first code; answers the backup codes, shown once', ...authed, request: body(schemas.confirmTwoFactorBody), responses: { 200: { description: 'Enabled', ...jsonContent(schemas.backupCodesSchema) }, ...problemResponses(400, 401, 409, 429, 503) } }),
   twoFactorDisable: createRoute({ method: 'post', path: '/2fa/disable', tags: ['auth'], summary: 'Turn two-factor off (needs the password and a code)', ...authed, request: body(schemas.disableTwoFactorBody), responses: { ...noContent, ...problemResponses(400, 401, 409, 429, 503) } }),
-  backupCodes: createRoute({ method: 'post', path: '/2fa/backup-codes', tags: ['auth'], summary: 'Replace the backup codes (the old ones stop working)', ...authed, request: body(schemas.secondFactorBody), responses: { 200: { description: 'New codes', ...json(schemas.backupCodesSchema) }, ...problemResponses(400, 401, 409, 429, 503) } }),
+  backupCodes: createRoute({ method: 'post', path: '/2fa/backup-codes', tags: ['auth'], summary: 'Replace the backup codes (the old ones stop working)', ...authed, request: body(schemas.secondFactorBody), responses: { 200: { description: 'New codes', ...jsonContent(schemas.backupCodesSchema) }, ...problemResponses(400, 401, 409, 429, 503) } }),
 };
 
 const sessionView = (row: Awaited<ReturnType<typeof listSessions>>[number]) => ({

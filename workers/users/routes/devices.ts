@@ -1,28 +1,25 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { deviceSchema, registerDeviceBody } from '../profile-schemas.ts';
 import { idParam } from '../schemas.ts';
 import { listDevices, registerDevice, removeDevice } from '../service/devices.ts';
-
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const routes = {
   register: createRoute({
     method: 'post', path: '/me/devices', tags: ['users'], ...authed,
     summary: 'Register a push token for this device (a token registered by another account moves to you)',
-    request: { body: { ...json(registerDeviceBody), required: true } },
+    request: { body: { ...jsonContent(registerDeviceBody), required: true } },
     responses: {
-      201: { description: 'Registered', ...json(deviceSchema) },
-      200: { description: 'Already registered: refreshed', ...json(deviceSchema) },
+      201: { description: 'Registered', ...jsonContent(deviceSchema) },
+      200: { description: 'Already registered: refreshed', ...jsonContent(deviceSchema) },
       ...problemResponses(400, 401),
     },
   }),
   list: createRoute({
     method: 'get', path: '/me/devices', tags: ['users'], ...authed, summary: 'Your devices with push tokens',
-    responses: { 200: { description: 'Devices, most recently seen first', ...json(deviceSchema.array()) }, ...problemResponses(401) },
+    responses: { 200: { description: 'Devices, most recently seen first', ...jsonContent(deviceSchema.array()) }, ...problemResponses(401) },
   }),
   remove: createRoute({
     method: 'delete', path: '/me/devices/{id}', tags: ['users'], ...authed, summary: 'Remove one of your devices (no more push to it)',

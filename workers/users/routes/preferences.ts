@@ -1,12 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { preferencesSchema, updatePreferencesBody } from '../profile-schemas.ts';
 import { getPreferences, updatePreferences } from '../service/preferences.ts';
 
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
-const preferencesResponse = { description: 'Your preferences (defaults where nothing is stored)', content: { 'application/json': { schema: preferencesSchema } } };
+const preferencesResponse = { description: 'Your preferences (defaults where nothing is stored)', ...jsonContent(preferencesSchema) };
 
 const routes = {
   get: createRoute({
@@ -17,7 +16,7 @@ const routes = {
   update: createRoute({
     method: 'put', path: '/', tags: ['preferences'], ...authed,
     summary: 'Change some of your preferences (only the fields sent change; security alerts always go by email)',
-    request: { body: { content: { 'application/json': { schema: updatePreferencesBody } }, required: true } },
+    request: { body: { ...jsonContent(updatePreferencesBody), required: true } },
     responses: { 200: preferencesResponse, ...problemResponses(400, 401) },
   }),
 };

@@ -1,13 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { profileSchema, updateProfileBody } from '../profile-schemas.ts';
 import { idParam } from '../schemas.ts';
 import { getProfile, updateProfile } from '../service/profiles.ts';
 
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
-const profileResponse = { description: 'The profile', content: { 'application/json': { schema: profileSchema } } };
+const profileResponse = { description: 'The profile', ...jsonContent(profileSchema) };
 
 const routes = {
   get: createRoute({
@@ -19,7 +18,7 @@ const routes = {
   update: createRoute({
     method: 'put', path: '/{id}', tags: ['profiles'], ...authed,
     summary: 'Update a profile: name, bio, avatar, interests, location, privacy (the owner, or an admin)',
-    request: { params: idParam, body: { content: { 'application/json': { schema: updateProfileBody } }, required: true } },
+    request: { params: idParam, body: { ...jsonContent(updateProfileBody), required: true } },
     responses: { 200: profileResponse, ...problemResponses(400, 401, 403, 404) },
   }),
 };

@@ -1,20 +1,19 @@
 import { createRoute } from '@hono/zod-openapi';
-import { currentUser, requireAuth, type AuthContext } from '../../../shared/auth/middleware.ts';
+import { authed, currentUser, type AuthContext } from '../../../shared/auth/middleware.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { problemResponses } from '../../../shared/validation.ts';
+import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { usersRepo, type UserRow } from '../repo/users.ts';
 import { idParam, updateUserBody, userSchema } from '../schemas.ts';
 
-const authed = { security: [{ bearer: [] }], middleware: requireAuth };
-const userResponse = { description: 'The user', content: { 'application/json': { schema: userSchema } } };
+const userResponse = { description: 'The user', ...jsonContent(userSchema) };
 
 const routes = {
   me: createRoute({ method: 'get', path: '/me', tags: ['users'], summary: 'The caller', ...authed, responses: { 200: userResponse, ...problemResponses(401) } }),
   get: createRoute({ method: 'get', path: '/{id}', tags: ['users'], summary: 'A user (private fields only for themself and admins)', ...authed, request: { params: idParam }, responses: { 200: userResponse, ...problemResponses(401, 404) } }),
   update: createRoute({
     method: 'put', path: '/{id}', tags: ['users'], summary: 'Update a user (themself, or an admin)', ...authed,
-    request: { params: idParam, body: { content: { 'application/json': { schema: updateUserBody } }, required: true } },
+    request: { params: idParam, body: { ...jsonContent(updateUserBody), required: true } },
     responses: { 200: userResponse, ...problemResponses(400, 401, 403, 404, 409) },
   }),
 };
