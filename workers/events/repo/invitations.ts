@@ -12,17 +12,6 @@ export interface ViewerStanding {
   queued: boolean;
 }
 
-/** What inviting needs to know about the event. */
-export interface InvitingEventRow {
-  id: string;
-  organizer_id: string;
-  status: 'draft' | 'published' | 'cancelled' | 'completed';
-  visibility: 'public' | 'unlisted' | 'private';
-  title: string;
-  /** The last occurrence has ended. */
-  over: boolean;
-}
-
 export interface InvitationRow {
   invitee_id: string;
   invited_by: string;
@@ -49,14 +38,6 @@ const ACTIVE_REGISTRATION = (event: string, account: string) =>
 
 /** Invitations to events: who may see a private event besides its managers and attendees. */
 export const invitationsRepo = {
-  async event(db: Db, eventId: string): Promise<InvitingEventRow | null> {
-    const [row] = await db.query<InvitingEventRow>(
-      'select id, organizer_id, status, visibility, title, series_ends_at <= now() as over from events where id = $1',
-      [eventId],
-    );
-    return row ?? null;
-  },
-
   /** One round trip for every fact the visibility rule needs. */
   async standing(db: Db, eventId: string, accountId: string): Promise<ViewerStanding> {
     const [row] = await db.query<ViewerStanding>(

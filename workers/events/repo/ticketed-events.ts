@@ -2,20 +2,23 @@ import type { Postgres, PostgresTransaction } from '../../../shared/stores/index
 
 type Db = Pick<Postgres, 'query'> | PostgresTransaction;
 
-/** What ticketing needs to know about an event: who runs it, its state and visibility, dates and seats. */
+/** What ticketing and invitations need to know about an event: who runs it, its state and visibility, dates and seats. */
 export interface TicketedEventRow {
   id: string;
   organizer_id: string;
   status: 'draft' | 'published' | 'cancelled' | 'completed';
   visibility: 'public' | 'unlisted' | 'private';
+  title: string;
   starts_at: Date;
   ends_at: Date;
+  /** The last occurrence has ended. */
+  over: boolean;
   capacity: number | null;
   seats_sold: number;
   seats_held: number;
 }
 
-const COLUMNS = 'id, organizer_id, status, visibility, starts_at, ends_at, capacity, seats_sold, seats_held';
+const COLUMNS = 'id, organizer_id, status, visibility, title, starts_at, ends_at, series_ends_at <= now() as over, capacity, seats_sold, seats_held';
 
 /** Read access to events for the ticketing service (the events service owns writes). */
 export const ticketedEventsRepo = {

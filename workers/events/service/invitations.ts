@@ -4,6 +4,7 @@ import { AppError } from '../../../shared/errors.ts';
 import type { Postgres, PostgresTransaction, Stores } from '../../../shared/stores/index.ts';
 import type { InvitationsQuery } from '../invitation-schemas.ts';
 import { invitationsRepo, type InvitationRow, type MyInvitationRow } from '../repo/invitations.ts';
+import { ticketedEventsRepo } from '../repo/ticketed-events.ts';
 import { decodeCursor, pageOf, pgViolation, visibleEvent, type AccessFacts } from './ticketing-access.ts';
 
 type Db = Pick<Postgres, 'query'> | PostgresTransaction;
@@ -30,7 +31,7 @@ export async function invite(stores: Stores, auth: AuthContext, eventId: string,
   // Sorted: concurrent calls take the invitation rows' locks in the same order, so never deadlock.
   const ids = [...new Set(userIds.map((id) => id.toLowerCase()))].sort();
   return stores.postgres.transaction(async (tx) => {
-    const event = await managedInvitations(tx, await invitationsRepo.event(tx, eventId), auth);
+    const event = await managedInvitations(tx, await ticketedEventsRepo.find(tx, eventId), auth);
     if (event.status !== 'published') throw new AppError('conflict', `A ${event.status} event takes no invitations.`);
     if (event.over) throw new AppError('conflict', 'This event is over.');
     if (ids.includes(event.organizer_id)) throw unprocessable('The organizer cannot be invited to their own event.', [event.organizer_id]);
@@ -58,7 +59,7 @@ export async function invite(stores: Stores, auth: AuthContext, eventId: string,
  * or the organizer's separate decision, and with it the invitee still sees the event.
  */
 export async function removeInvitation(postgres: Postgres, auth: AuthContext, eventId: string, inviteeId: string): Promise<void> {
-  const event = await invitationsRepo.event(postgres, eventId);
+  const event = await ticketedEventsRepo.find(postgres, eventId);
   const declining = auth.userId === inviteeId.toLowerCase();
   if (declining) await visibleEvent(postgres, event, auth);
   else await managedInvitations(postgres, event, auth);
@@ -78,7 +79,7 @@ const invitationView = (row: InvitationRow) => ({
 
 /** The event's invitations, oldest first, for those who manage them. */
 export async function listInvitations(postgres: Postgres, auth: AuthContext, eventId: string, query: InvitationsQuery) {
-  await managedInvitations(postgres, await invitationsRepo.event(postgres, eventId), auth);
+  await managedInvitations(postgres, await ticketedEventsRepo.find(postgres, eventId), auth);
   const rows = await invitationsRepo.ofEvent(postgres, eventId, decodeCursor(query.cursor), query.limit + 1);
   return pageOf(rows, query.limit, invitationView, (row) => [row.created_at, row.invitee_id]);
 }
