@@ -1,9 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { z } from 'zod';
 import { loadConfig } from '../shared/config.ts';
-import { closeCodes, notificationSchema, parseClientFrame, PING_FRAME, PONG_FRAME, serverFrames, type Notification } from '../shared/realtime/protocol.ts';
+import { notificationSchema, PING_FRAME, PONG_FRAME, serverFrames, type Notification } from '../shared/realtime/protocol.ts';
 import { NotificationStore, type InboxItem } from './inbox/notification-store.ts';
-import { freshBudget, spendFrame, type FrameBudget } from './user-sockets/frame-budget.ts';
+import { admitFrame } from './user-sockets/admit.ts';
+import { freshBudget, type FrameBudget } from './user-sockets/frame-budget.ts';
 import { broadcastFrame, sendError, sendFrame } from './user-sockets/frames.ts';
 import { trustedCaller, upgradeResponse } from './user-sockets/upgrade.ts';
 
@@ -55,18 +56,11 @@ export class Inbox extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const config = loadConfig(this.env);
-    const limit = config.WS_MESSAGES_PER_10S;
-    const spent = spendFrame((ws.deserializeAttachment() as FrameBudget | null) ?? freshBudget(limit, Date.now()), limit, Date.now());
-    ws.serializeAttachment(spent.budget);
-    if (!spent.allowed) return sendError(ws, 'rate_limited', 'Too many frames; slow down', spent.retryAfterMs);
-    const parsed = parseClientFrame(message, config.WS_MAX_FRAME_BYTES);
-    if (!parsed.ok) {
-      sendError(ws, parsed.code, parsed.message);
-      if (parsed.code === 'frame_too_big') ws.close(closeCodes.frameTooBig, 'Frame too big');
-      return;
-    }
-    const { frame } = parsed;
-    if (frame.type === 'ping') return sendFrame(ws, serverFrames.pong());
+    const now = Date.now();
+    const stored = (ws.deserializeAttachment() as FrameBudget | null) ?? freshBudget(config.WS_MESSAGES_PER_10S, now);
+    const { budget, frame } = admitFrame(ws, message, stored, config, now);
+    ws.serializeAttachment(budget);
+    if (!frame) return;
     if (frame.type !== 'inbox:read') return sendError(ws, 'unsupported', `${frame.type} is not used on the notification socket`);
     const { marked, unread } = await this.markRead(frame.ids);
     // Nothing changed: answer the asking socket only, so it can still reconcile its count.

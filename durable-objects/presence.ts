@@ -1,13 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import { loadConfig, type Config } from '../shared/config.ts';
 import { Logger } from '../shared/logger.ts';
-import { closeCodes, parseClientFrame, PING_FRAME, PONG_FRAME, serverFrames } from '../shared/realtime/protocol.ts';
+import { closeCodes, PING_FRAME, PONG_FRAME, serverFrames } from '../shared/realtime/protocol.ts';
 import type { PresenceState } from '../shared/realtime/presence-snapshot.ts';
 import { createStores } from '../shared/stores/index.ts';
 import { fanOutPresence, writeSnapshot, type PresenceChange, type PresenceTargets } from './presence/fan-out.ts';
 import { attachmentOf, isOpen, lastActivity, newAttachment, sweep } from './presence/liveness.ts';
 import { PresenceStateStore } from './presence/state-store.ts';
-import { spendFrame } from './user-sockets/frame-budget.ts';
+import { admitFrame } from './user-sockets/admit.ts';
 import { broadcastFrame, sendError, sendFrame } from './user-sockets/frames.ts';
 import { deviceLabel, trustedCaller, upgradeResponse } from './user-sockets/upgrade.ts';
 
@@ -54,17 +54,9 @@ export class Presence extends DurableObject<Env> {
     if (!attachment) return ws.close(closeCodes.serverError, 'Lost socket state');
     const config = this.#config();
     const now = Date.now();
-    const spent = spendFrame(attachment.budget, config.WS_MESSAGES_PER_10S, now);
-    ws.serializeAttachment({ ...attachment, lastFrameAt: now, budget: spent.budget });
-    if (!spent.allowed) return sendError(ws, 'rate_limited', 'Too many frames; slow down', spent.retryAfterMs);
-    const parsed = parseClientFrame(message, config.WS_MAX_FRAME_BYTES);
-    if (!parsed.ok) {
-      sendError(ws, parsed.code, parsed.message);
-      if (parsed.code === 'frame_too_big') ws.close(closeCodes.frameTooBig, 'Frame too big');
-      return;
-    }
-    const { frame } = parsed;
-    if (frame.type === 'ping') return sendFrame(ws, serverFrames.pong());
+    const { budget, frame } = admitFrame(ws, message, attachment.budget, config, now);
+    ws.serializeAttachment({ ...attachment, lastFrameAt: now, budget });
+    if (!frame) return;
     if (frame.type !== 'presence:set') return sendError(ws, 'unsupported', `${frame.type} is not used on the presence socket`);
     this.#store.choose(frame.state);
     if (!this.#refresh(now)) sendFrame(ws, serverFrames.presence(this.#current()));
