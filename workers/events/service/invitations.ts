@@ -1,21 +1,14 @@
-import { hasPermission, type AuthContext } from '../../../shared/auth/middleware.ts';
+import type { AuthContext } from '../../../shared/auth/middleware.ts';
 import { enqueueBusMessage } from '../../../shared/bus/outbox.ts';
 import { AppError } from '../../../shared/errors.ts';
-import type { Postgres, PostgresTransaction, Stores } from '../../../shared/stores/index.ts';
+import type { Postgres, Stores } from '../../../shared/stores/index.ts';
 import type { InvitationsQuery } from '../invitation-schemas.ts';
 import { invitationsRepo, type InvitationRow, type MyInvitationRow } from '../repo/invitations.ts';
 import { ticketedEventsRepo } from '../repo/ticketed-events.ts';
-import { decodeCursor, pageOf, pgViolation, visibleEvent, type AccessFacts } from './ticketing-access.ts';
+import { decodeCursor, managedEvent, pageOf, pgViolation, visibleEvent } from './ticketing-access.ts';
 
-type Db = Pick<Postgres, 'query'> | PostgresTransaction;
-
-/** The event, if the caller manages its invitations: the organizer, edit_event or manage_attendees (else 404 or 403). */
-async function managedInvitations<E extends AccessFacts>(db: Db, event: E | null, auth: AuthContext): Promise<E> {
-  const manages = event !== null && (auth.userId === event.organizer_id || hasPermission(auth, 'edit_event') || hasPermission(auth, 'manage_attendees'));
-  if (manages) return event;
-  await visibleEvent(db, event, auth);
-  throw new AppError('forbidden', 'Only the organizer or someone with edit_event or manage_attendees may manage invitations.');
-}
+// Invitations are run by those who edit the event or manage its attendees.
+const INVITATION_MANAGERS = ['edit_event', 'manage_attendees'] as const;
 
 const unprocessable = (detail: string, userIds: string[]) =>
   new AppError('unprocessable', detail, { extensions: { userIds } });
@@ -31,7 +24,7 @@ export async function invite(stores: Stores, auth: AuthContext, eventId: string,
   // Sorted: concurrent calls take the invitation rows' locks in the same order, so never deadlock.
   const ids = [...new Set(userIds.map((id) => id.toLowerCase()))].sort();
   return stores.postgres.transaction(async (tx) => {
-    const event = await managedInvitations(tx, await ticketedEventsRepo.find(tx, eventId), auth);
+    const event = await managedEvent(tx, await ticketedEventsRepo.find(tx, eventId), auth, INVITATION_MANAGERS);
     if (event.status !== 'published') throw new AppError('conflict', `A ${event.status} event takes no invitations.`);
     if (event.over) throw new AppError('conflict', 'This event is over.');
     if (ids.includes(event.organizer_id)) throw unprocessable('The organizer cannot be invited to their own event.', [event.organizer_id]);
@@ -62,7 +55,7 @@ export async function removeInvitation(postgres: Postgres, auth: AuthContext, ev
   const event = await ticketedEventsRepo.find(postgres, eventId);
   const declining = auth.userId === inviteeId.toLowerCase();
   if (declining) await visibleEvent(postgres, event, auth);
-  else await managedInvitations(postgres, event, auth);
+  else await managedEvent(postgres, event, auth, INVITATION_MANAGERS);
   if (!(await invitationsRepo.remove(postgres, eventId, inviteeId))) {
     throw new AppError('not_found', declining ? 'You have no invitation to this event.' : 'This account has no invitation to this event.');
   }
@@ -79,7 +72,7 @@ const invitationView = (row: InvitationRow) => ({
 
 /** The event's invitations, oldest first, for those who manage them. */
 export async function listInvitations(postgres: Postgres, auth: AuthContext, eventId: string, query: InvitationsQuery) {
-  await managedInvitations(postgres, await ticketedEventsRepo.find(postgres, eventId), auth);
+  await managedEvent(postgres, await ticketedEventsRepo.find(postgres, eventId), auth, INVITATION_MANAGERS);
   const rows = await invitationsRepo.ofEvent(postgres, eventId, decodeCursor(query.cursor), query.limit + 1);
   return pageOf(rows, query.limit, invitationView, (row) => [row.created_at, row.invitee_id]);
 }

@@ -14,8 +14,8 @@ export type EventPermission = 'edit_event' | 'manage_attendees';
 /** What the access checks read of an event. */
 export type AccessFacts = Pick<TicketedEventRow, 'id' | 'organizer_id' | 'status' | 'visibility'>;
 
-const isManager = (auth: AuthContext | null, event: AccessFacts, permission: EventPermission) =>
-  auth !== null && (auth.userId === event.organizer_id || hasPermission(auth, permission));
+const isManager = (auth: AuthContext | null, event: AccessFacts, permissions: readonly EventPermission[]) =>
+  auth !== null && (auth.userId === event.organizer_id || permissions.some((permission) => hasPermission(auth, permission)));
 
 /**
  * The event, if the caller may see it (the rule is event-visibility.ts): drafts exist only for
@@ -24,18 +24,21 @@ const isManager = (auth: AuthContext | null, event: AccessFacts, permission: Eve
  */
 export async function visibleEvent<E extends AccessFacts>(db: Db, event: E | null, auth: AuthContext | null): Promise<E> {
   if (!event) throw new AppError('not_found', 'No such event.');
-  await ensureVisible(db, event, isManager(auth, event, 'edit_event'), auth);
+  await ensureVisible(db, event, isManager(auth, event, ['edit_event']), auth);
   return event;
 }
 
 /**
- * The event, if the caller is its organizer or holds `permission` (admins always do). Whoever
- * may not see the event is told 404, whoever sees it without managing it 403.
+ * The event, if the caller is its organizer or holds `permission` (or one of them; admins hold
+ * every one). Whoever may not see the event is told 404, whoever sees it without managing it 403.
  */
-export async function managedEvent<E extends AccessFacts>(db: Db, event: E | null, auth: AuthContext, permission: EventPermission): Promise<E> {
-  if (event && isManager(auth, event, permission)) return event;
+export async function managedEvent<E extends AccessFacts>(
+  db: Db, event: E | null, auth: AuthContext, permission: EventPermission | readonly EventPermission[],
+): Promise<E> {
+  const permissions = typeof permission === 'string' ? [permission] : permission;
+  if (event && isManager(auth, event, permissions)) return event;
   await visibleEvent(db, event, auth);
-  throw new AppError('forbidden', `Only the organizer or someone with ${permission} may do this.`);
+  throw new AppError('forbidden', `Only the organizer or someone with ${permissions.join(' or ')} may do this.`);
 }
 
 /** SQLSTATE and constraint of a Postgres error, when it is one. */
