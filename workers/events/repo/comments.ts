@@ -45,12 +45,12 @@ export const commentsRepo = {
     return before !== null;
   },
 
-  /** Removes a comment outright (undoing an insert whose count update failed). */
   /** Every comment on these events (gone with their organizer's account). */
   async removeForEvents(mongo: MongoStore, eventIds: string[]): Promise<void> {
     if (eventIds.length > 0) await collection(mongo).deleteMany({ targetType: 'event', targetId: { $in: eventIds } });
   },
 
+  /** Removes a comment outright (undoing an insert whose count update failed). */
   async remove(mongo: MongoStore, id: ObjectId): Promise<void> {
     await collection(mongo).deleteOne({ _id: id });
   },
