@@ -1,5 +1,4 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { authed, currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
 import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
@@ -8,7 +7,7 @@ import type { AppEnv } from '../../../shared/http/app-env.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
 import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { cancelEventBody, createEventBody, eventListSchema, eventPageSchema, eventSchema, featuredQuery, idParam, listEventsQuery, nearbyQuery, updateEventBody } from '../schemas.ts';
-import { cancelEvent, createEvent, updateEvent, viewEvent, type EventsDeps } from '../service/events.ts';
+import { cancelEvent, createEvent, updateEvent, viewEvent } from '../service/events.ts';
 import { featuredEvents } from '../service/featured.ts';
 import { nearbyEvents } from '../service/listing-nearby.ts';
 import { listEventPage } from '../service/listing.ts';
@@ -59,8 +58,6 @@ const routes = {
   }),
 };
 
-const deps = eventsDeps;
-
 /** The version an If-Match header names ("3", W/"3" or 3), or null without the header. */
 function ifMatchVersion(header: string | undefined): number | null {
   if (header === undefined) return null;
@@ -82,7 +79,7 @@ export const eventRoutes = createServiceApp()
   })
   .openapi(routes.featured, async (c) => c.json({ items: await featuredEvents(c.get('stores'), c.req.valid('query').limit) }, 200))
   .openapi(routes.create, async (c) => {
-    const event = await createEvent(deps(c), currentUser(c), c.req.valid('json'));
+    const event = await createEvent(eventsDeps(c), currentUser(c), c.req.valid('json'));
     relayOutboxAfterResponse(c);
     return c.json(event, 201, { Location: `/api/v1/events/${event.id}`, ...etag(event.version) });
   })
@@ -95,13 +92,13 @@ export const eventRoutes = createServiceApp()
     const body = c.req.valid('json');
     const fromHeader = ifMatchVersion(c.req.header('if-match'));
     const expected = fromHeader !== null ? { version: fromHeader, from: 'if-match' as const } : body.version !== undefined ? { version: body.version, from: 'body' as const } : null;
-    const event = await updateEvent(deps(c), currentUser(c), c.req.valid('param').id, body, expected);
+    const event = await updateEvent(eventsDeps(c), currentUser(c), c.req.valid('param').id, body, expected);
     relayOutboxAfterResponse(c);
     return c.json(event, 200, etag(event.version));
   })
   .openapi(routes.cancel, async (c) => {
     const body = c.req.header('content-type') ? c.req.valid('json') : {};
-    const event = await cancelEvent(deps(c), currentUser(c), c.req.valid('param').id, body.reason ?? null);
+    const event = await cancelEvent(eventsDeps(c), currentUser(c), c.req.valid('param').id, body.reason ?? null);
     relayOutboxAfterResponse(c);
     return c.json(event, 200, etag(event.version));
   });

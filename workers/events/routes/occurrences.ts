@@ -1,13 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
 import { AppError } from '../../../shared/errors.ts';
-import type { AppEnv } from '../../../shared/http/app-env.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
 import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import type { Occurrence } from '../recurrence/expand.ts';
-import type { EventsDeps } from '../service/events.ts';
 import { cancelOccurrence, listOccurrences, moveOccurrence } from '../service/occurrences.ts';
 import { optionalAuth } from './events.ts';
 import { eventsDeps } from '../service/context.ts';
@@ -75,8 +72,6 @@ const routes = {
   }),
 };
 
-const deps = eventsDeps;
-
 const occurrenceJson = (occurrence: Occurrence) => ({
   startsAt: occurrence.startsAt.toISOString(),
   endsAt: occurrence.endsAt.toISOString(),
@@ -99,14 +94,14 @@ export const occurrenceRoutes = createServiceApp()
   .openapi(routes.cancel, async (c) => {
     const { id, originalStartsAt } = c.req.valid('param');
     const body = c.req.header('content-type') ? c.req.valid('json') : {};
-    await cancelOccurrence(deps(c), currentUser(c), id, new Date(originalStartsAt), body.reason ?? null);
+    await cancelOccurrence(eventsDeps(c), currentUser(c), id, new Date(originalStartsAt), body.reason ?? null);
     relayOutboxAfterResponse(c);
     return c.body(null, 204);
   })
   .openapi(routes.move, async (c) => {
     const { id, originalStartsAt } = c.req.valid('param');
     const body = c.req.valid('json');
-    const occurrence = await moveOccurrence(deps(c), currentUser(c), id, new Date(originalStartsAt), {
+    const occurrence = await moveOccurrence(eventsDeps(c), currentUser(c), id, new Date(originalStartsAt), {
       startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt), reason: body.reason ?? null,
     });
     relayOutboxAfterResponse(c);
