@@ -6,9 +6,7 @@ import { addComment, deleteComment, likeEvent, listComments, shareEvent, unlikeE
 import {
   commentPageSchema, commentParams, commentSchema, createCommentBody, idParam, likeStateSchema, listCommentsQuery, shareBody, shareResultSchema,
 } from '../venue-schemas.ts';
-import { optionalAuth } from './events.ts';
-
-const maybeAuthed = { security: [{}, { bearer: [] }] as Record<string, string[]>[], middleware: optionalAuth };
+import { maybeAuthed } from './events.ts';
 
 const routes = {
   like: createRoute({

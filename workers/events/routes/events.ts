@@ -13,9 +13,10 @@ import { nearbyEvents } from '../service/listing-nearby.ts';
 import { listEventPage } from '../service/listing.ts';
 import { eventsDeps } from '../service/context.ts';
 
-/** Authenticates when a token is sent (a bad one is still a 401); anonymous callers pass. */
-export const optionalAuth = createMiddleware<AppEnv>((c, next) => (c.req.header('authorization') ? requireAuth(c, next) : next()));
-const maybeAuthed = { security: [{}, { bearer: [] }] as Record<string, string[]>[], middleware: optionalAuth };
+// Authenticates when a token is sent (a bad one is still a 401); anonymous callers pass.
+const optionalAuth = createMiddleware<AppEnv>((c, next) => (c.req.header('authorization') ? requireAuth(c, next) : next()));
+/** Route options for an endpoint open to anyone that also accepts a token (optionalAuth). */
+export const maybeAuthed = { security: [{}, { bearer: [] }] as Record<string, string[]>[], middleware: optionalAuth };
 
 const eventResponse = (description: string) => ({ description, ...jsonContent(eventSchema) });
 const jsonBody = <T>(schema: T) => ({ ...jsonContent(schema), required: true });

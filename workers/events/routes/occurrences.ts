@@ -6,7 +6,7 @@ import { createServiceApp } from '../../../shared/http/create-app.ts';
 import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import type { Occurrence } from '../recurrence/expand.ts';
 import { cancelOccurrence, listOccurrences, moveOccurrence } from '../service/occurrences.ts';
-import { optionalAuth } from './events.ts';
+import { maybeAuthed } from './events.ts';
 import { eventsDeps } from '../service/context.ts';
 
 const DAY_MS = 86_400_000;
@@ -54,9 +54,8 @@ const path = '/events/{id}/occurrences/{originalStartsAt}';
 
 const routes = {
   list: createRoute({
-    method: 'get', path: '/events/{id}/occurrences', tags: ['events'],
+    method: 'get', path: '/events/{id}/occurrences', tags: ['events'], ...maybeAuthed,
     summary: 'Occurrences of an event in a window, cancelled ones left out and moved ones at their new time',
-    security: [{}, { bearer: [] }] as Record<string, string[]>[], middleware: optionalAuth,
     request: { params: z.strictObject(eventParam), query: occurrencesQuery },
     responses: { 200: { description: 'Occurrences by start', ...jsonContent(occurrenceListSchema) }, ...problemResponses(400, 401, 404) },
   }),

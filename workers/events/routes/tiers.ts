@@ -5,9 +5,7 @@ import { createServiceApp } from '../../../shared/http/create-app.ts';
 import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { createTierBody, eventIdParam, tierParams, tierSchema, updateTierBody } from '../ticketing-schemas.ts';
 import { createTier, deleteTier, listTiers, updateTier } from '../service/tiers.ts';
-import { optionalAuth } from './events.ts';
-
-const maybeAuthed = { security: [{}, { bearer: [] }] as Record<string, string[]>[], middleware: optionalAuth };
+import { maybeAuthed } from './events.ts';
 
 const routes = {
   list: createRoute({

@@ -2,14 +2,13 @@ import { createRoute } from '@hono/zod-openapi';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
 import { jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { eventWeather } from '../service/weather.ts';
-import { optionalAuth } from './events.ts';
+import { maybeAuthed } from './events.ts';
 import { createWeatherProvider } from '../weather/index.ts';
 import { idParam } from '../schemas.ts';
 import { eventWeatherSchema, weatherQuery } from '../weather/schemas.ts';
 
 const forecast = createRoute({
-  method: 'get', path: '/events/{id}/weather', tags: ['events'],
-  security: [{}, { bearer: [] }] as Record<string, string[]>[], middleware: optionalAuth,
+  method: 'get', path: '/events/{id}/weather', tags: ['events'], ...maybeAuthed,
   summary: "Weather forecast for the event's place on the day of its next occurrence, or on ?date= (in-person and hybrid events you may see)",
   description: 'Daily forecast (WMO code, min/max °C, precipitation chance, wind) from the weather provider, cached for two hours per ~1 km cell and day. '
     + 'Days more than 16 days ahead have no forecast yet (422, with availableFrom); online-only events have no place (422).',
