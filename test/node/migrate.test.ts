@@ -39,6 +39,19 @@ async function query(databaseUrl: string, sql: string) {
   }
 }
 
+/** Runs `test` on a fresh target migrated from a scratch copy of the fixtures it may then edit. */
+async function withMigratedCopy(test: (target: Awaited<ReturnType<typeof freshTarget>>, migrationsDir: string) => Promise<void>) {
+  const target = await freshTarget();
+  const migrationsDir = await mkdtemp(path.join(os.tmpdir(), 'flow-migrations-'));
+  try {
+    await cp(path.join(fixtures, 'migrations'), migrationsDir, { recursive: true });
+    await runMigrations({ ...target, migrationsDir });
+    await test(target, migrationsDir);
+  } finally {
+    await rm(migrationsDir, { recursive: true, force: true });
+  }
+}
+
 beforeAll(async () => {
   [postgres, mongo] = await Promise.all([
     startPostgres({ dataDir: '', persist: false }),
@@ -82,34 +95,22 @@ describe('runMigrations', () => {
   });
 
   it('refuses to go on when an applied migration was edited, naming it', async () => {
-    const target = await freshTarget();
-    const migrationsDir = await mkdtemp(path.join(os.tmpdir(), 'flow-migrations-'));
-    try {
-      await cp(path.join(fixtures, 'migrations'), migrationsDir, { recursive: true });
-      await runMigrations({ ...target, migrationsDir });
+    await withMigratedCopy(async (target, migrationsDir) => {
       await writeFile(path.join(migrationsDir, 'postgres', '0002_things.sql'), 'CREATE TABLE things (id int);\n');
       await expect(runMigrations({ ...target, migrationsDir })).rejects.toThrow(/postgres migration 0002_things changed after it was applied/);
       await writeFile(path.join(migrationsDir, 'postgres', '0003_more.sql'), 'CREATE TABLE more (id int);\n');
       await expect(runMigrations({ ...target, migrationsDir })).rejects.toThrow(/0002_things/);
       expect(await query(target.databaseUrl, "SELECT to_regclass('more') AS t")).toEqual([{ t: null }]);
-    } finally {
-      await rm(migrationsDir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('refuses a new file that takes the version of an applied migration of another name, naming both', async () => {
-    const target = await freshTarget();
-    const migrationsDir = await mkdtemp(path.join(os.tmpdir(), 'flow-migrations-'));
-    try {
-      await cp(path.join(fixtures, 'migrations'), migrationsDir, { recursive: true });
-      await runMigrations({ ...target, migrationsDir });
+    await withMigratedCopy(async (target, migrationsDir) => {
       await rm(path.join(migrationsDir, 'postgres', '0002_things.sql'));
       await writeFile(path.join(migrationsDir, 'postgres', '0002_other.sql'), 'CREATE TABLE more (id int);\n');
       await expect(runMigrations({ ...target, migrationsDir })).rejects.toThrow(/0002_other has version 0002, which this database recorded as 0002_things/);
       expect(await query(target.databaseUrl, "SELECT to_regclass('more') AS t")).toEqual([{ t: null }]);
-    } finally {
-      await rm(migrationsDir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('rolls back a failing migration, records none of it, and names it', async () => {

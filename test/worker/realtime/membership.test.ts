@@ -5,7 +5,7 @@ import type { BusMessage } from '../../../shared/bus/messages.ts';
 import { loadConfig } from '../../../shared/config.ts';
 import { Logger } from '../../../shared/logger.ts';
 import { call, expectProblem } from '../../support/http.ts';
-import { bearer } from '../../support/identity.ts';
+import { bearer, type TestUser } from '../../support/identity.ts';
 import { createEvent } from '../../support/events.ts';
 import { testStores } from '../../support/stores.ts';
 import { attend, cancelAttendance, quickUser, quickUsers } from '../../support/ticketing.ts';
@@ -22,6 +22,15 @@ async function redeliver(message: Omit<BusMessage, 'id' | 'occurredAt' | 'correl
 
 const roomRows = (eventId: string) => postgres.query<{ kind: string; subject_id: string }>('select kind, subject_id from chat_rooms where id = $1', [eventId]);
 const memberCount = async (roomId: string) => (await postgres.query<{ n: number }>('select count(*)::int as n from chat_room_members where room_id = $1', [roomId]))[0]!.n;
+
+/** An event, its organizer, and an attendee whose room membership has arrived through the bus. */
+async function eventWithAttendee() {
+  const [organizer, guest] = (await quickUsers(2)) as [TestUser, TestUser];
+  const event = await createEvent(organizer);
+  expect((await attend(event.id, guest)).status).toBe(201);
+  await awaitMembership(event.id, guest.id);
+  return { organizer, guest, event };
+}
 
 describe('event rooms follow the event bus', () => {
   it('opens the room with the event (id = event id), the organizer as owner', async () => {
@@ -44,29 +53,23 @@ describe('event rooms follow the event bus', () => {
   });
 
   it('kicks a cancelled attendee (4403 on the open socket) and refuses them afterwards', async () => {
-    const [organizer, guest] = await quickUsers(2);
-    const event = await createEvent(organizer!);
-    expect((await attend(event.id, guest!)).status).toBe(201);
-    await awaitMembership(event.id, guest!.id);
-    const socket = await joinRoom(event.id, guest!);
-    expect((await cancelAttendance(event.id, guest!)).status).toBe(204);
+    const { guest, event } = await eventWithAttendee();
+    const socket = await joinRoom(event.id, guest);
+    expect((await cancelAttendance(event.id, guest)).status).toBe(204);
     expect((await socket.waitClose()).code).toBe(4403);
     // The room closes the socket while the handler's transaction is still open: the row goes at its commit.
-    await awaitMembership(event.id, guest!.id, null);
-    await expectProblem(await upgrade(roomSocketPath(event.id), { ticket: await ticketFor(guest!) }), 403);
-    await expectProblem(await call(`/api/v1/realtime/rooms/${event.id}/messages`, { headers: bearer(guest!.tokens.accessToken) }), 403);
+    await awaitMembership(event.id, guest.id, null);
+    await expectProblem(await upgrade(roomSocketPath(event.id), { ticket: await ticketFor(guest) }), 403);
+    await expectProblem(await call(`/api/v1/realtime/rooms/${event.id}/messages`, { headers: bearer(guest.tokens.accessToken) }), 403);
   });
 
   it('lets a cancelled attendee back in when they register again', async () => {
-    const [organizer, guest] = await quickUsers(2);
-    const event = await createEvent(organizer!);
-    expect((await attend(event.id, guest!)).status).toBe(201);
-    await awaitMembership(event.id, guest!.id);
-    expect((await cancelAttendance(event.id, guest!)).status).toBe(204);
-    await awaitMembership(event.id, guest!.id, null);
-    expect((await attend(event.id, guest!)).status).toBe(201);
-    await awaitMembership(event.id, guest!.id);
-    const client = await joinRoom(event.id, guest!);
+    const { guest, event } = await eventWithAttendee();
+    expect((await cancelAttendance(event.id, guest)).status).toBe(204);
+    await awaitMembership(event.id, guest.id, null);
+    expect((await attend(event.id, guest)).status).toBe(201);
+    await awaitMembership(event.id, guest.id);
+    const client = await joinRoom(event.id, guest);
     client.ws.close(1000);
   });
 
@@ -86,37 +89,31 @@ describe('event rooms follow the event bus', () => {
   });
 
   it('keeps the room and its history when the event is cancelled', async () => {
-    const [organizer, guest] = await quickUsers(2);
-    const event = await createEvent(organizer!);
-    expect((await attend(event.id, guest!)).status).toBe(201);
-    await awaitMembership(event.id, guest!.id);
-    const client = await joinRoom(event.id, guest!);
+    const { organizer, guest, event } = await eventWithAttendee();
+    const client = await joinRoom(event.id, guest);
     client.send({ type: 'message:send', clientMessageId: 'before-cancel', text: 'see you there' });
     await client.waitFor('message:ack');
     client.ws.close(1000);
-    const cancelled = await call(`/api/v1/events/${event.id}`, { method: 'DELETE', headers: bearer(organizer!.tokens.accessToken) });
+    const cancelled = await call(`/api/v1/events/${event.id}`, { method: 'DELETE', headers: bearer(organizer.tokens.accessToken) });
     expect(cancelled.status).toBeLessThan(300);
-    await redeliver({ type: 'event.cancelled', payload: { eventId: event.id, organizerId: organizer!.id } });
+    await redeliver({ type: 'event.cancelled', payload: { eventId: event.id, organizerId: organizer.id } });
     expect(await roomRows(event.id)).toHaveLength(1);
-    const history = await call(`/api/v1/realtime/rooms/${event.id}/messages`, { headers: bearer(organizer!.tokens.accessToken) });
+    const history = await call(`/api/v1/realtime/rooms/${event.id}/messages`, { headers: bearer(organizer.tokens.accessToken) });
     expect(((await history.json()) as { messages: { clientMessageId: string }[] }).messages.map((m) => m.clientMessageId)).toEqual(['before-cancel']);
   });
 });
 
 describe('handlers are idempotent and trust the registrations, not the message', () => {
   it('a redelivered event.created or attendee.registered changes nothing', async () => {
-    const [organizer, guest] = await quickUsers(2);
-    const event = await createEvent(organizer!);
-    expect((await attend(event.id, guest!)).status).toBe(201);
-    await awaitMembership(event.id, guest!.id);
+    const { organizer, guest, event } = await eventWithAttendee();
     await Promise.all([
-      redeliver({ type: 'event.created', payload: { eventId: event.id, organizerId: organizer!.id, title: event.title, startsAt: event.startsAt } }),
-      redeliver({ type: 'attendee.registered', payload: { eventId: event.id, userId: guest!.id, registrationId: crypto.randomUUID(), quantity: 1 } }),
-      redeliver({ type: 'attendee.registered', payload: { eventId: event.id, userId: guest!.id, registrationId: crypto.randomUUID(), quantity: 1 } }),
+      redeliver({ type: 'event.created', payload: { eventId: event.id, organizerId: organizer.id, title: event.title, startsAt: event.startsAt } }),
+      redeliver({ type: 'attendee.registered', payload: { eventId: event.id, userId: guest.id, registrationId: crypto.randomUUID(), quantity: 1 } }),
+      redeliver({ type: 'attendee.registered', payload: { eventId: event.id, userId: guest.id, registrationId: crypto.randomUUID(), quantity: 1 } }),
     ]);
     expect(await roomRows(event.id)).toHaveLength(1);
     expect(await memberCount(event.id)).toBe(2);
-    expect(await memberRole(event.id, organizer!.id)).toBe('owner');
+    expect(await memberRole(event.id, organizer.id)).toBe('owner');
   });
 
   it('a stale attendee.cancelled leaves a registered attendee in; a forged attendee.registered admits no one', async () => {
