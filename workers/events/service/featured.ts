@@ -3,8 +3,7 @@ import type { Stores } from '../../../shared/stores/index.ts';
 import { EVENT_COLUMNS, type EventRow } from '../repo/events.ts';
 import type { EventListItem } from '../schemas.ts';
 import { EVENT_LISTS, FEATURED_TTL } from './events-cache.ts';
-import { eventDocument, withoutLink } from './events-view.ts';
-import { nextOccurrences, occurrenceField } from './listing.ts';
+import { onceListedItems } from './listing.ts';
 
 /**
  * The quality score of an upcoming public event (README, "Events"):
@@ -30,8 +29,8 @@ async function rankFromPostgres(stores: Stores, limit: number): Promise<EventLis
       order by score desc, e.id limit $1`,
     [limit],
   );
-  const next = await nextOccurrences(stores, rows, new Date());
-  return rows.map((row) => ({ ...withoutLink(eventDocument(row)), ...occurrenceField(row, next), score: Math.round(row.score * 1000) / 1000 }));
+  const items = await onceListedItems(stores, rows);
+  return items.map((item, i) => ({ ...item, score: Math.round(rows[i]!.score * 1000) / 1000 }));
 }
 
 /** Upcoming public events ranked by the quality score, cached 15 minutes (orphaned on any event change). */

@@ -1,10 +1,9 @@
 import { cacheGeneration } from '../../../shared/cache.ts';
 import type { Stores } from '../../../shared/stores/index.ts';
-import { nearestEvents, type ListedEventRow } from '../repo/events-listing.ts';
+import { nearestEvents } from '../repo/events-listing.ts';
 import type { EventListItem } from '../schemas.ts';
 import { EVENT_LISTS, NEARBY_TTL } from './events-cache.ts';
-import { eventDocument, withoutLink } from './events-view.ts';
-import { nextOccurrences, occurrenceField } from './listing.ts';
+import { onceListedItems } from './listing.ts';
 
 /** PostGIS's sphere (use_spheroid = false) has the mean Earth radius; the same one here. */
 const EARTH_RADIUS_M = 6_371_008.771415;
@@ -63,12 +62,6 @@ interface NearbyCell {
   exactWithin: number;
 }
 
-/** Rows as list items, a recurring event's with its next occurrence. */
-async function itemsOf(stores: Stores, rows: ListedEventRow[]): Promise<EventListItem[]> {
-  const next = await nextOccurrences(stores, rows, new Date());
-  return rows.map((row) => ({ ...withoutLink(eventDocument(row)), ...occurrenceField(row, next) }));
-}
-
 const withDistance = (item: EventListItem, metres: number): EventListItem => ({ ...item, distanceMetres: Math.round(metres * 10) / 10 });
 
 /** The cell's candidates from Postgres: the nearest CANDIDATES within `reach` of its centre. */
@@ -77,7 +70,7 @@ async function cellFromPostgres(stores: Stores, centre: { lat: number; lng: numb
   // Fewer than asked for: they are all there are within reach. Otherwise an event left out is at
   // least as far from the centre as the farthest one kept (ties included or not, never nearer).
   const exactWithin = rows.length < CANDIDATES ? reach : rows.at(-1)!.distance_m!;
-  const items = await itemsOf(stores, rows);
+  const items = await onceListedItems(stores, rows);
   return { candidates: rows.map((row, i) => ({ item: items[i]!, lat: row.lat!, lng: row.lng! })), exactWithin };
 }
 
@@ -123,6 +116,6 @@ export async function nearbyEvents(stores: Stores, point: { lat: number; lng: nu
   const answer = answerFromCell(cached, cell.center, point, radiusMetres, limit);
   if (answer) return answer;
   const rows = await nearestEvents(stores.postgres, point, radiusMetres, limit);
-  const items = await itemsOf(stores, rows);
+  const items = await onceListedItems(stores, rows);
   return rows.map((row, i) => withDistance(items[i]!, row.distance_m!));
 }

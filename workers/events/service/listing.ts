@@ -43,11 +43,17 @@ function item(row: ListedEventRow, occurrence: Pick<Occurrence, 'startsAt' | 'en
 }
 
 /**
- * The next occurrence (under way or later) of each recurring event among `rows`, by event id,
- * for lists that show each event once (nearby, featured). A series whose remaining occurrences
- * were all cancelled has none.
+ * Rows as items of a list that shows each event once (nearby, featured): a one-off with its own
+ * times, a recurring event with its next occurrence (under way or later), or without one when
+ * its remaining occurrences were all cancelled.
  */
-export async function nextOccurrences(stores: Stores, rows: EventRow[], now: Date): Promise<Map<string, Occurrence>> {
+export async function onceListedItems(stores: Stores, rows: EventRow[]): Promise<EventListItem[]> {
+  const next = await nextOccurrences(stores, rows, new Date());
+  return rows.map((row) => ({ ...withoutLink(eventDocument(row)), ...occurrenceField(row, next) }));
+}
+
+// The next occurrence of each recurring event among `rows`, by event id.
+async function nextOccurrences(stores: Stores, rows: EventRow[], now: Date): Promise<Map<string, Occurrence>> {
   const next = new Map<string, Occurrence>();
   const series = rows.filter((row) => row.recurrence);
   if (series.length === 0) return next;
@@ -59,8 +65,7 @@ export async function nextOccurrences(stores: Stores, rows: EventRow[], now: Dat
   return next;
 }
 
-/** The item's occurrence field: a one-off's own times, a series' next occurrence (if it has one). */
-export function occurrenceField(row: EventRow, next: Map<string, Occurrence>): Pick<EventListItem, 'occurrence'> {
+function occurrenceField(row: EventRow, next: Map<string, Occurrence>): Pick<EventListItem, 'occurrence'> {
   const occurrence = row.recurrence ? next.get(row.id) : { startsAt: row.starts_at, endsAt: row.ends_at };
   return occurrence ? { occurrence: occurrenceJson(occurrence) } : {};
 }
