@@ -34,7 +34,6 @@ export function tierView(row: TierRow) {
 
 export type TierView = ReturnType<typeof tierView>;
 
-
 /**
  * Runs a tier change for the organizer (or edit_event) with the event row locked, the same lock
  * every seat change takes first, then brings the event's price summary up to date. After the
