@@ -1,4 +1,4 @@
-import { hasPermission, type AuthContext } from '../../../shared/auth/middleware.ts';
+import type { AuthContext } from '../../../shared/auth/middleware.ts';
 import { enqueueBusMessage } from '../../../shared/bus/outbox.ts';
 import { AppError } from '../../../shared/errors.ts';
 import type { Stores } from '../../../shared/stores/index.ts';
@@ -7,7 +7,7 @@ import { ensureTags } from '../repo/tags.ts';
 import type { EventChanges, EventDocument, EventInput } from '../schemas.ts';
 import { cachedEventDocument, cachedEventDocumentCountingView, invalidateEventCache } from './events-cache.ts';
 import { eventDocument, managesEvent, withoutLink } from './events-view.ts';
-import { ensureVisible, hiddenFrom, NO_STANDING, standingOf } from './event-visibility.ts';
+import { dependsOnStanding, ensureVisible, hiddenFrom, NO_STANDING, standingOf } from './event-visibility.ts';
 import { checkEventShape, databaseRefusal, seriesEndOf, type EventShape } from './events-rules.ts';
 import { uncountEventView } from './views.ts';
 import { offerFreedSeats } from './waitlist.ts';
@@ -90,11 +90,10 @@ async function visibleTo(stores: Stores, id: string, document: EventDocument | n
   if (!document) throw new AppError('not_found', 'No such event.');
   if (managesEvent(viewer, document.organizerId)) return document;
   if (document.status === 'draft') throw new AppError('not_found', 'No such event.');
-  const dependsOnViewer = document.visibility === 'private' || (document.virtualUrl ?? null) !== null;
-  const standing = dependsOnViewer ? await standingOf(stores.postgres, id, viewer) : NO_STANDING;
-  // Staff with manage_attendees see the private events whose attendees and invitations they run.
-  const staff = viewer !== null && hasPermission(viewer, 'manage_attendees');
-  if (hiddenFrom(document, staff, standing)) throw new AppError('not_found', 'No such event.');
+  // The virtual link goes to registered attendees, so an event with one asks for the standing too.
+  const asks = dependsOnStanding(document, false, viewer) || (document.virtualUrl ?? null) !== null;
+  const standing = asks ? await standingOf(stores.postgres, id, viewer) : NO_STANDING;
+  if (hiddenFrom(document, false, viewer, standing)) throw new AppError('not_found', 'No such event.');
   return standing.registered ? document : withoutLink(document);
 }
 
