@@ -65,8 +65,10 @@ describe('event views', () => {
     const deadFlushAt = Date.now() - 10 * 60_000;
     const notApplied = `events:views:flushing:${deadFlushAt}:${crypto.randomUUID()}`;
     const applied = `events:views:flushing:${deadFlushAt}:${crypto.randomUUID()}`;
-    await stores.redis.run((redis) => redis.hset(notApplied, { [event.id]: 7 }));
-    await stores.redis.run((redis) => redis.hset(applied, { [event.id]: 5 }));
+    for (const [batch, views] of [[notApplied, 7], [applied, 5]] as const) {
+      await stores.redis.run((redis) => redis.hset(batch, { [event.id]: views }));
+      await stores.redis.run((redis) => redis.zadd('events:views:batches', { score: deadFlushAt, member: batch }));
+    }
     // This one's flush died after committing its UPDATE (marker included) but before deleting it.
     await stores.postgres.query("insert into consumed_messages (consumer, message_id) values ('events.flush-views', $1)", [applied]);
     await Promise.all([flushEventViews(testStores()), flushEventViews(testStores())]);

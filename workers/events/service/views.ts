@@ -3,8 +3,10 @@ import type { Stores } from '../../../shared/stores/index.ts';
 // Views are counted in Redis first (one HINCRBY per view, no Postgres write on the read path)
 // and moved into events.view_count in batches by the per-minute cron.
 const PENDING_KEY = 'events:views:pending';
-// A batch's key: the prefix, when its flush began (epoch ms), and a random id.
+// A batch's key: the prefix and a random id. BATCHES_KEY indexes the batches not yet applied,
+// scored by when their flush began, so finding left-behind ones needs no scan of the keyspace.
 const FLUSHING_PREFIX = 'events:views:flushing:';
+const BATCHES_KEY = 'events:views:batches';
 // A batch no flush could apply for a whole day (Postgres down that long) expires rather than piling up.
 const FLUSHING_TTL_SECONDS = 86_400;
 // A flush takes well under a second; a batch this old belongs to one that died.
@@ -45,12 +47,19 @@ export async function pendingEventViews(stores: Stores, eventId: string): Promis
  */
 export async function flushEventViews(stores: Stores): Promise<number> {
   let applied = 0;
-  for (const abandoned of await abandonedBatches(stores, Date.now())) applied += await applyBatch(stores, abandoned);
-  const batchKey = `${FLUSHING_PREFIX}${Date.now()}:${crypto.randomUUID()}`;
+  const now = Date.now();
+  const abandoned = await stores.redis.run((redis) => redis.zrange<string[]>(BATCHES_KEY, 0, now - ABANDONED_AFTER_MS, { byScore: true }));
+  for (const batchKey of abandoned) applied += await applyBatch(stores, batchKey);
+  const batchKey = `${FLUSHING_PREFIX}${crypto.randomUUID()}`;
+  // Indexed before it exists: a flush dying between the two steps leaves an empty batch, not a lost one.
+  await stores.redis.run((redis) => redis.zadd(BATCHES_KEY, { score: now, member: batchKey }));
   try {
     await stores.redis.run((redis) => redis.rename(PENDING_KEY, batchKey));
   } catch (error) {
-    if (error instanceof Error && /no such key/i.test(error.message)) return applied;
+    if (error instanceof Error && /no such key/i.test(error.message)) {
+      await stores.redis.run((redis) => redis.zrem(BATCHES_KEY, batchKey));
+      return applied;
+    }
     throw error;
   }
   await stores.redis.run((redis) => redis.expire(batchKey, FLUSHING_TTL_SECONDS));
@@ -81,21 +90,8 @@ async function applyBatch(stores: Stores, batchKey: string): Promise<number> {
     await tx.query('delete from consumed_messages where consumer = $1 and processed_at < now() - make_interval(secs => $2)', [FLUSH_CONSUMER, MARKER_RETENTION_SECONDS]);
     return views.reduce((sum, n) => sum + n, 0);
   });
-  await stores.redis.run((redis) => redis.del(batchKey));
+  await stores.redis.run(async (redis) => {
+    await redis.pipeline().del(batchKey).zrem(BATCHES_KEY, batchKey).exec();
+  });
   return applied;
-}
-
-/** Batches whose flush began more than ABANDONED_AFTER_MS ago and are still here: that flush died. */
-async function abandonedBatches(stores: Stores, now: number): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await stores.redis.run((redis) => redis.scan(cursor, { match: `${FLUSHING_PREFIX}*`, count: 100 }));
-    cursor = String(next);
-    for (const key of keys) {
-      const startedAt = Number(key.slice(FLUSHING_PREFIX.length).split(':')[0]);
-      if (Number.isSafeInteger(startedAt) && now - startedAt > ABANDONED_AFTER_MS) found.push(key);
-    }
-  } while (cursor !== '0');
-  return found;
 }
