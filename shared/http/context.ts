@@ -14,11 +14,13 @@ import { allowedOrigin, grantCors, isPreflight, preflightResponse } from './resp
 // Not async: it hands back next()'s promise, sparing a promise and an await on every request.
 export const requestContext = createMiddleware<AppEnv>((c, next) => {
   const config = loadConfig(c.env);
-  const origin = allowedOrigin(c.req.raw, config);
+  const request = c.req.raw;
+  const method = request.method; // a call into the runtime each time it is read: read once
+  const origin = allowedOrigin(request, config);
   const headers = c.get('responseHeaders');
   grantCors(headers, origin);
   c.set('config', config);
-  if (isPreflight(c.req.raw)) return Promise.resolve(preflightResponse(headers, origin));
+  if (isPreflight(method, request)) return Promise.resolve(preflightResponse(headers, origin));
   const deadline = Date.now() + config.REQUEST_TIMEOUT_MS;
   c.set('deadline', deadline);
   c.set('stores', createStores({
@@ -26,8 +28,8 @@ export const requestContext = createMiddleware<AppEnv>((c, next) => {
     env: c.env,
     deadline,
     // request.cf is materialized on access: read it only when a Mongo call needs the region.
-    region: () => (c.req.raw.cf as { continent?: string } | undefined)?.continent ?? 'default',
+    region: () => (request.cf as { continent?: string } | undefined)?.continent ?? 'default',
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
   }));
-  return guardInput(c, next);
+  return guardInput(c, method, next);
 });

@@ -61,9 +61,9 @@ const tooLarge = (limit: number) => () => {
  * one value per query parameter, bodies only as JSON or multipart, JSON bodies within
  * JSON_BODY_LIMIT_BYTES and free of `$`/`__proto__` keys, any body within BODY_LIMIT_BYTES.
  */
-export function guardInput(c: Context<AppEnv>, next: Next): Promise<void> {
+export function guardInput(c: Context<AppEnv>, method: string, next: Next): Promise<void> {
   rejectPollutedQuery(c.req.url);
-  if (!METHODS_WITH_BODY.has(c.req.method) || !hasBody(c.req.raw)) return next();
+  if (!METHODS_WITH_BODY.has(method) || !hasBody(c.req.raw)) return next();
   const config = c.get('config');
   const type = c.req.header('content-type') ?? '';
   if (!ACCEPTED_TYPES.some((accepted) => accepted.test(type))) {

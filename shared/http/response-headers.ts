@@ -1,12 +1,16 @@
 import type { Config } from '../config.ts';
 
 // Security headers on every response (the seed's Helmet set, minus what browsers dropped):
-// CSP `default-src 'self'`, HSTS with preload, nosniff, frame deny, no referrer. Each header costs
-// on every response, so only those that matter for an API and its docs page are sent.
+// CSP `default-src 'self'`, HSTS with preload, nosniff, frame deny. Each header costs on every
+// response, so only those that matter for an API are sent; headers that only govern what a
+// rendered page does (Referrer-Policy) go on the HTML pages (DOCUMENT_HEADERS).
 const CSP = "default-src 'self'; frame-ancestors 'none'";
 const HSTS = 'max-age=31536000; includeSubDomains; preload';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
+
+/** Extra headers of HTML pages: a page must not leak its URL to what it links to or loads. */
+export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = { 'referrer-policy': 'no-referrer' };
 
 const CORS_ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 const CORS_ALLOW_HEADERS = `Authorization, Content-Type, Idempotency-Key, ${CORRELATION_HEADER}`;
@@ -20,8 +24,8 @@ export function allowedOrigin(request: Request, config: Config): string | null {
 }
 
 /** Whether this is a CORS preflight (answered before routing, like any CORS layer would). */
-export function isPreflight(request: Request): boolean {
-  return request.method === 'OPTIONS' && request.headers.has('access-control-request-method');
+export function isPreflight(method: string, request: Request): boolean {
+  return method === 'OPTIONS' && request.headers.has('access-control-request-method');
 }
 
 /**
@@ -37,7 +41,6 @@ export function gatewayHeaders(correlationId: string): Record<string, string> {
     'strict-transport-security': HSTS,
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
     [CORRELATION_HEADER]: correlationId,
     vary: 'Origin',
   };
@@ -64,17 +67,28 @@ export function buildResponse(body: BodyInit | null, status: number, base: Recor
 }
 
 // The gateway headers of a request without a CORS grant or rate-limit headers, plus the JSON
-// content type, built once: the runtime copies a Headers object in one step, about 3 µs per
-// response less than converting the same eight headers from a record (measured in workerd).
+// content type, held by one template response per status. `new Response(body, template)` copies
+// status and headers inside the runtime in one step: cheaper than converting the same headers
+// from a record (about 3 µs per response, measured in workerd) and than an init dictionary.
 const STANDARD_JSON_HEADERS = new Headers({ ...gatewayHeaders(''), 'content-type': 'application/json' });
 const STANDARD_HEADER_COUNT = Object.keys(gatewayHeaders('')).length;
 const JSON_CONTENT_TYPE = { 'content-type': 'application/json' };
+const jsonTemplates = new Map<number, Response>();
+
+function jsonTemplate(status: number): Response {
+  let template = jsonTemplates.get(status);
+  if (template === undefined) {
+    template = new Response(null, { status, headers: STANDARD_JSON_HEADERS });
+    jsonTemplates.set(status, template);
+  }
+  return template;
+}
 
 /** A JSON response with the request's gateway headers (`json` is already serialized). */
 export function buildJsonResponse(json: string, status: number, base: Record<string, string>): Response {
   // Only gatewayHeaders() fills the standard keys; CORS grants and rate limits only add keys.
   if (Object.keys(base).length !== STANDARD_HEADER_COUNT) return buildResponse(json, status, base, JSON_CONTENT_TYPE);
-  const response = new Response(json, { status, headers: STANDARD_JSON_HEADERS });
+  const response = new Response(json, jsonTemplate(status));
   response.headers.set(CORRELATION_HEADER, base[CORRELATION_HEADER] ?? '');
   (response as Marked)[COMPLETE] = true;
   return response;

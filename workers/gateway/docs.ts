@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../shared/http/app-env.ts';
+import { DOCUMENT_HEADERS } from '../../shared/http/response-headers.ts';
 
 type OpenApiDocument = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
 type Operation = { summary?: string; description?: string; tags?: string[]; security?: unknown[]; parameters?: unknown[]; requestBody?: unknown; responses?: Record<string, unknown> };
@@ -56,6 +57,6 @@ export function mountDocs(app: OpenAPIHono<AppEnv>): void {
   let cached: OpenApiDocument | undefined;
   const document = () => (cached ??= app.getOpenAPI31Document(documentInfo));
   app.get('/openapi.json', (c) => c.json(document()));
-  app.get('/docs', (c) => c.html(renderDocsPage(document())));
+  app.get('/docs', (c) => c.html(renderDocsPage(document()), 200, DOCUMENT_HEADERS));
   app.get('/docs/docs.css', (c) => c.body(stylesheet, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
 }

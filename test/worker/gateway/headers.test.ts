@@ -19,6 +19,17 @@ describe('correlation id', () => {
     expect(response.headers.get('x-correlation-id')).toBe('client-1234-abcd');
   });
 
+  it('gives each of many parallel JSON responses its own id and the full header set', async () => {
+    const ids = Array.from({ length: 20 }, (_, index) => `parallel-client-${index}`);
+    const responses = await Promise.all(ids.map((id) => call('/health', { headers: { 'x-correlation-id': id } })));
+    responses.forEach((response, index) => {
+      expect(response.headers.get('x-correlation-id')).toBe(ids[index]);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(response.headers.get('vary')).toBe('Origin');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+    });
+  });
+
   it('replaces a malformed one with a generated id', async () => {
     const response = await call('/health', { headers: { 'x-correlation-id': 'bad id\twith spaces' } });
     expect(response.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);

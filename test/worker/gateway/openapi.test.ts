@@ -30,6 +30,8 @@ describe('API documentation', () => {
     const response = await call('/docs');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
     const html = await response.text();
     expect(html).toContain('/health/ready');
     expect(html).not.toMatch(/<script|https?:\/\/(?!docs\.flow\.app)/);
