@@ -2,32 +2,25 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort } from '../ports.ts';
 import type { StartedStore } from '../types.ts';
+import { servePglite } from './pglite-wire.ts';
 
 /**
  * Starts PGlite (Postgres compiled to WASM) with PostGIS, served over the wire protocol.
  * Used when no system Postgres with PostGIS is installed. Known limits of this stand-in: one
  * database and one session shared by every connection (the database name in the URL is ignored,
- * advisory locks never block, transactions from different connections are queued one at a time),
+ * advisory locks never block, connections take turns on it: a transaction or an extended-query
+ * exchange runs to its end before another connection's messages; see pglite-wire.ts),
  * and a slow first start (~6 s, plus ~5 s for CREATE EXTENSION postgis).
  */
 export async function startEmbeddedPostgres(options: { dataDir: string; persist: boolean }): Promise<StartedStore> {
   // Imported lazily: the WASM bundles are large and most machines use the system server.
-  const [{ PGlite }, { postgis }, { PGLiteSocketServer }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-postgis'),
-    import('@electric-sql/pglite-socket'),
-  ]);
+  const [{ PGlite }, { postgis }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-postgis')]);
   // Its own folder: a PGlite cluster (Postgres 18, WASM) and a system one cannot share files.
   const dir = options.persist ? path.join(options.dataDir, 'pglite') : undefined;
   if (dir) await mkdir(dir, { recursive: true });
   const db = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), extensions: { postgis } });
   const port = await freePort();
-  const listen = async () => {
-    // maxConnections above 1: pools (the Neon bridge, the migrator, the Worker) open several.
-    const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 100 });
-    await server.start();
-    return server;
-  };
+  const listen = () => servePglite(db, { host: '127.0.0.1', port });
   let server: Awaited<ReturnType<typeof listen>> | undefined = await listen();
 
   return {
