@@ -6,7 +6,7 @@ import type { AppEnv } from './app-env.ts';
 
 export { byClientIp, clientIp, ipRateLimitKey } from './rate-limit-ip.ts';
 
-/** A limit on one kind of request, counted per key (an IP, an account) in fixed windows. */
+/** A limit on one kind of request, counted per key (an IP, an account) over a sliding window. */
 export interface RateLimitRule {
   /** Part of the Redis key: unique per rule. */
   name: string;
@@ -27,7 +27,7 @@ export interface RateLimitDecision {
   allowed: boolean;
   limit: number;
   remaining: number;
-  /** Seconds until the window resets. */
+  /** Seconds until the current window ends; for a refusal, until a retry can pass. */
   resetSeconds: number;
   /** How long an allowed request should be held (slow-down); 0 when refused, refusals answer at once. */
   delayMs: number;
@@ -75,10 +75,13 @@ function slowDown(rule: RateLimitRule, count: number): number {
 }
 
 /**
- * Counts `cost` against `key` under `rule` and decides. Fixed windows aligned to the epoch:
- * the key is `rl:<rule>:<key>:<window number>`, so a burst across a boundary can see up to twice
- * the limit, which is accepted for one round trip and no scripts. Throws StoreUnavailableError
- * when Redis is down or slow, whatever the rule's `failure`: the caller applies that policy.
+ * Counts `cost` against `key` under `rule` and decides, over a sliding window: the count of the
+ * current fixed window (key `rl:<rule>:<key>:<window number>`, windows aligned to the epoch) plus
+ * the previous window's count weighted by how much of it the sliding window still covers. A burst
+ * across a window boundary therefore gets the limit, not twice it, in one round trip and no
+ * scripts. Refused requests count too, so hammering keeps a key refused. Throws
+ * StoreUnavailableError when Redis is down or slow, whatever the rule's `failure`: the caller
+ * applies that policy.
  */
 export async function consumeRateLimit(redis: RedisStore, rule: RateLimitRule, key: string, cost = 1): Promise<RateLimitDecision> {
   const [decision] = await consumeRateLimits(redis, [{ rule, key, cost }]);
@@ -103,35 +106,52 @@ export async function consumeRateLimitsAndCheck(redis: RedisStore, entries: Read
     assertRule(rule, cost);
     const windowMs = rule.windowSeconds * 1000;
     const window = Math.floor(now / windowMs);
-    return { rule, cost, msLeft: (window + 1) * windowMs - now, redisKey: `rl:${rule.name}:${key}:${window}` };
+    return { rule, cost, windowMs, msLeft: (window + 1) * windowMs - now, redisKey: windowKey(rule, key, window), previousKey: windowKey(rule, key, window - 1) };
   });
   // One MULTI/EXEC: each increment and its key's expiry are applied together or not at all, so
   // no key is left without a TTL. INCRBY is atomic in Redis, so concurrent requests each get a
-  // distinct count. PEXPIRE NX sets the expiry once, on the window's first request. No retries:
-  // INCRBY is not idempotent.
+  // distinct count. PEXPIRE NX sets the expiry once, on the window's first request; a key lives
+  // through the next window too, where it is the previous one. No retries: INCRBY is not idempotent.
   const commands: Array<Array<string | number>> = [];
-  for (const { redisKey, cost, msLeft } of counted) commands.push(['incrby', redisKey, cost], ['pexpire', redisKey, msLeft + CLOCK_SKEW_GRACE_MS, 'NX']);
+  for (const { redisKey, previousKey, cost, msLeft, windowMs } of counted) {
+    commands.push(['incrby', redisKey, cost], ['pexpire', redisKey, msLeft + windowMs + CLOCK_SKEW_GRACE_MS, 'NX'], ['get', previousKey]);
+  }
   for (const key of existsKeys) commands.push(['exists', key]);
-  const replies = (await redis.multiExec(commands)) as number[];
-  const exists = existsKeys.map((_, index) => replies[counted.length * 2 + index] === 1);
-  const decisions = counted.map(({ rule, msLeft }, index) => {
-    const count = replies[index * 2]!;
+  const replies = (await redis.multiExec(commands)) as Array<number | string | null>;
+  const exists = existsKeys.map((_, index) => replies[counted.length * 3 + index] === 1);
+  const decisions = counted.map(({ rule, msLeft, windowMs }, index) => {
+    const current = Number(replies[index * 3]);
+    const previous = Number(replies[index * 3 + 2] ?? 0);
+    const count = current + Math.floor((previous * msLeft) / windowMs);
     const allowed = count <= rule.limit;
     return {
       allowed,
       limit: rule.limit,
       remaining: Math.max(0, rule.limit - count),
-      resetSeconds: Math.max(1, Math.ceil(msLeft / 1000)),
+      resetSeconds: Math.max(1, Math.ceil((allowed ? msLeft : msUntilRoom(rule.limit, current, previous, msLeft, windowMs)) / 1000)),
       delayMs: allowed ? slowDown(rule, count) : 0,
     };
   });
   return { decisions, exists };
 }
 
-/** Forgets what `key` has used of `rule` in the current window (e.g. after the owner proved who they are). */
+const windowKey = (rule: RateLimitRule, key: string, window: number) => `rl:${rule.name}:${key}:${window}`;
+
+/**
+ * How long until one more request fits after a refusal. While this window's own count leaves room,
+ * until the previous window's share has decayed enough; past that, into the next window, until
+ * this window's count (then the previous one) has decayed enough.
+ */
+function msUntilRoom(limit: number, current: number, previous: number, msLeft: number, windowMs: number): number {
+  const room = limit - current - 1; // for the next request, leaving the previous window's share aside
+  if (room < 0) return msLeft + windowMs * (1 - Math.max(0, limit - 1) / current);
+  return previous === 0 ? 0 : Math.max(0, msLeft - (windowMs * room) / previous);
+}
+
+/** Forgets what `key` has used of `rule` in the sliding window (e.g. after the owner proved who they are). */
 export async function resetRateLimit(redis: RedisStore, rule: RateLimitRule, key: string): Promise<void> {
   const window = Math.floor(Date.now() / (rule.windowSeconds * 1000));
-  await redis.run((client) => client.del(`rl:${rule.name}:${key}:${window}`));
+  await redis.run((client) => client.del(windowKey(rule, key, window), windowKey(rule, key, window - 1)));
 }
 
 /** The RateLimit-* headers of a decision (draft-ietf-httpapi-ratelimit-headers), and Retry-After on refusal. */

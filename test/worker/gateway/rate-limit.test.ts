@@ -23,8 +23,9 @@ const HOUR = 3_600;
 const rule = (overrides: Partial<RateLimitRule> = {}): RateLimitRule =>
   ({ name: `test-${unique()}`, limit: 5, windowSeconds: HOUR, failure: 'closed', ...overrides });
 
-// Windows are fixed: a test that counts must not straddle a boundary, so it starts in a window
-// with enough time left (with hour-long windows this practically never waits).
+// Counts are kept per fixed window (the previous one weighs in, decaying): a test that counts
+// must not straddle a boundary, so it starts in a window with enough time left (with hour-long
+// windows this practically never waits).
 async function freshWindow(windowSeconds: number, neededMs = 2_000): Promise<void> {
   const windowMs = windowSeconds * 1000;
   const left = windowMs - (Date.now() % windowMs);
@@ -77,7 +78,10 @@ describe('counting', () => {
     const decisions = await consumeInOrder(rule({ limit: 3 }), unique(), 5);
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
     expect(decisions.map((d) => d.remaining)).toEqual([2, 1, 0, 0, 0]);
-    expect(decisions.every((d) => d.limit === 3 && d.resetSeconds >= 1 && d.resetSeconds <= HOUR)).toBe(true);
+    expect(decisions.every((d) => d.limit === 3 && d.resetSeconds >= 1)).toBe(true);
+    // Allowed: until the window ends. Refused: until a retry fits, reaching into the next window.
+    expect(decisions.filter((d) => d.allowed).every((d) => d.resetSeconds <= HOUR)).toBe(true);
+    expect(decisions.filter((d) => !d.allowed).every((d) => d.resetSeconds > HOUR / 2 && d.resetSeconds <= 2 * HOUR)).toBe(true);
   });
 
   it('counts a cost of several units', async () => {
@@ -107,7 +111,7 @@ describe('counting', () => {
     expect((await consumeRateLimit(redis, first, unique())).allowed).toBe(true);
   });
 
-  it('stores the counter under rl:<rule>:<key>:<window> with an expiry', async () => {
+  it('stores the counter under rl:<rule>:<key>:<window>, expiring after the next window (where it still weighs)', async () => {
     const limit = rule();
     const key = unique();
     await consumeRateLimit(redis, limit, key, 2);
@@ -115,7 +119,8 @@ describe('counting', () => {
     expect(await redis.run((client) => client.get<number>(name))).toBe(2);
     const ttl = await redis.run((client) => client.pttl(name));
     expect(ttl).toBeGreaterThan(0);
-    expect(ttl).toBeLessThanOrEqual(HOUR * 1000 + 1_000);
+    expect(ttl).toBeGreaterThan(HOUR * 1000);
+    expect(ttl).toBeLessThanOrEqual(2 * HOUR * 1000 + 1_000);
   });
 
   it('starts over once the window has passed', async () => {
@@ -126,6 +131,23 @@ describe('counting', () => {
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
     await new Promise((resolve) => setTimeout(resolve, decisions[2]!.resetSeconds * 1000 + 50));
     expect(await consumeRateLimit(redis, limit, key)).toMatchObject({ allowed: true, remaining: 1 });
+  });
+
+  it('gives a burst across a window boundary the limit, not twice it', async () => {
+    const limit = rule({ limit: 4, windowSeconds: 2 });
+    const key = unique();
+    const windowMs = 2_000;
+    const untilLate = windowMs - 250 - (Date.now() % windowMs);
+    if (untilLate > 0) await new Promise((resolve) => setTimeout(resolve, untilLate)); // the last 250 ms of a window
+    const before = await consumeInOrder(limit, key, 4);
+    expect(before.every((decision) => decision.allowed)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, windowMs - (Date.now() % windowMs) + 20)); // just past the boundary
+    const after = await consumeInOrder(limit, key, 4);
+    // Fixed windows would let all four through; the previous window still weighs almost fully.
+    expect(after.filter((decision) => decision.allowed).length).toBeLessThan(4);
+    const refusal = after.find((decision) => !decision.allowed)!;
+    await new Promise((resolve) => setTimeout(resolve, refusal.resetSeconds * 1_000 + 50));
+    expect((await consumeRateLimit(redis, limit, key)).allowed).toBe(true); // Retry-After was long enough
   });
 
   it('refuses a rule that cannot count', async () => {
