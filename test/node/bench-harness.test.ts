@@ -3,7 +3,9 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { helloSpec, specFromConfig } from '../../scripts/bench/lib/build.ts';
+import { pairedRatio, roundRatios, summarise } from '../../scripts/bench/lib/compare.ts';
 import { parseCpuList, parseProcStat } from '../../scripts/bench/lib/cpu.ts';
+import type { LoadResult } from '../../scripts/bench/lib/load.ts';
 import { median, percentile, table } from '../../scripts/bench/lib/stats.ts';
 import { capnpString, renderConfig, startWorkerd } from '../../scripts/bench/lib/workerd.ts';
 import { meets } from '../../scripts/bench/scenarios/types.ts';
@@ -69,6 +71,14 @@ describe('bench harness', () => {
     expect(meets({ label: 'r', value: 0.69, target: { op: '>=', value: 0.7 } })).toBe(false);
     expect(meets({ label: 'r', value: 1.2, target: { op: '<=', value: 1.1 } })).toBe(false);
     expect(table([['a', 'bb'], ['ccc', 'd']], '')).toEqual(['a    bb', 'ccc  d']);
+  });
+
+  it('pairs runs by round: per-round ratios and their median', () => {
+    const runs = (rps: number[]) => rps.map((value) => ({ rps: value }) as LoadResult);
+    const chain = summarise('chain', runs([70, 60, 90]));
+    const bare = summarise('bare', runs([100, 100, 100]));
+    expect(roundRatios(chain, bare)).toEqual([0.7, 0.6, 0.9]);
+    expect(pairedRatio(chain, bare)).toBe(0.7);
   });
 
   it('starts the bare Worker on workerd on a free port, accounts its CPU and stops it', async () => {

@@ -113,12 +113,16 @@ export function saturationWarnings(summaries: Summary[]): string[] {
   return warnings;
 }
 
+/** The per-round ratios numerator/denominator, runs paired by round (each pair ran back to back). */
+export function roundRatios(numerator: Summary, denominator: Summary, pick: (run: LoadResult) => number = (run) => run.rps): number[] {
+  const pairs = Math.min(numerator.runs.length, denominator.runs.length);
+  return Array.from({ length: pairs }, (_, index) => pick(numerator.runs[index]!) / pick(denominator.runs[index]!));
+}
+
 /**
  * Median of the per-round ratios numerator/denominator (runs paired by round). Each pair ran
  * back to back, so drift between rounds cancels out: steadier than a ratio of medians.
  */
 export function pairedRatio(numerator: Summary, denominator: Summary, pick: (run: LoadResult) => number = (run) => run.rps): number {
-  const pairs = Math.min(numerator.runs.length, denominator.runs.length);
-  const ratios = Array.from({ length: pairs }, (_, index) => pick(numerator.runs[index]!) / pick(denominator.runs[index]!));
-  return median(ratios);
+  return median(roundRatios(numerator, denominator, pick));
 }

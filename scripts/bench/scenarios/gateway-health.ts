@@ -1,7 +1,7 @@
 // GET /health through the gateway's full middleware chain (correlation id, logger, config, CORS,
 // security headers, deadline, input rules, problem+json errors) against a bare hello Worker, same
 // machine, same run, alternating: what does the chain cost in throughput and in CPU?
-import { alternate, pairedRatio, saturationWarnings, summaryTable } from '../lib/compare.ts';
+import { alternate, pairedRatio, roundRatios, saturationWarnings, summaryTable } from '../lib/compare.ts';
 import { fmt } from '../lib/stats.ts';
 import type { Scenario } from './types.ts';
 
@@ -25,6 +25,8 @@ export const gatewayHealth: Scenario = {
       ...summaryTable([bareRuns, chainRuns]),
       '',
       `  chain/bare req/s: ${fmt(ratio, 2)} (median of the per-round ratios; ratio of the medians ${fmt(chainRuns.rps / bareRuns.rps, 2)})`,
+      // How far single rounds stray shows how much a noisy machine moved the median.
+      `  per-round ratios: ${roundRatios(chainRuns, bareRuns).map((value) => fmt(value, 2)).join(' ')}`,
       `  workerd CPU per request: bare ${fmt(bareRuns.cpuMsPerRequest, 3)} ms, chain ${fmt(chainRuns.cpuMsPerRequest, 3)} ms ` +
         `(chain costs ${fmt(chainRuns.cpuMsPerRequest - bareRuns.cpuMsPerRequest, 3)} ms more; the whole process is counted, ` +
         'HTTP handling included, so this is above what Workers bills as CPU time)',
