@@ -13,10 +13,13 @@ export const problemSchema = z
   .catchall(z.unknown())
   .openapi('Problem');
 
-/** Standard error responses to spread into a route's `responses`. */
 /** For createRoute: a JSON body or response of this schema. */
 export const jsonContent = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
+/** For createRoute: a required JSON request body of this schema. */
+export const jsonBody = <T>(schema: T) => ({ ...jsonContent(schema), required: true });
+
+/** Standard error responses to spread into a route's `responses`. */
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(
     statuses.map((status) => [status, { description: 'Problem', content: { 'application/problem+json': { schema: problemSchema } } }]),

@@ -3,7 +3,7 @@ import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { loadKeyRing } from '../../../shared/auth/keys.ts';
 import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { attendBody, attendResultSchema, eventIdParam, myRegistrationsPage, myRegistrationsQuery, ticketSchema } from '../ticketing-schemas.ts';
 import { attend, cancelAttendance } from '../service/attendance.ts';
 import { myRegistrations } from '../service/attendees.ts';
@@ -13,7 +13,7 @@ const routes = {
   attend: createRoute({
     method: 'post', path: '/events/{id}/attend', tags: ['ticketing'], ...authed,
     summary: 'Register for an event: 201 with seats confirmed, or 202 on the waitlist when sold out; 409 if you already attend or wait',
-    request: { params: eventIdParam, body: { ...jsonContent(attendBody), required: true } },
+    request: { params: eventIdParam, body: jsonBody(attendBody) },
     responses: {
       201: { description: 'Registered', ...jsonContent(attendResultSchema) },
       202: { description: 'Sold out: you are on the waitlist (position given)', ...jsonContent(attendResultSchema) },

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { requireAuth, requireRole } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { categoryTree, createCategory, listTags, updateCategory } from '../service/catalog.ts';
 import { categorySchema, categoryTreeSchema, createCategoryBody, idParam, listTagsQuery, tagListSchema, updateCategoryBody } from '../venue-schemas.ts';
 
@@ -17,13 +17,13 @@ const routes = {
   createCategory: createRoute({
     method: 'post', path: '/categories', tags: ['catalog'], ...adminOnly,
     summary: 'Create a category, or a subcategory with parentId (admins)',
-    request: { body: { ...jsonContent(createCategoryBody), required: true } },
+    request: { body: jsonBody(createCategoryBody) },
     responses: { 201: categoryResponse, ...problemResponses(400, 401, 403, 409, 422) },
   }),
   updateCategory: createRoute({
     method: 'put', path: '/categories/{id}', tags: ['catalog'], ...adminOnly,
     summary: 'Change a category; a parent that would make a cycle is refused with 409 (admins)',
-    request: { params: idParam, body: { ...jsonContent(updateCategoryBody), required: true } },
+    request: { params: idParam, body: jsonBody(updateCategoryBody) },
     responses: { 200: categoryResponse, ...problemResponses(400, 401, 403, 404, 409, 422) },
   }),
   tags: createRoute({

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { loadKeyRing } from '../../../shared/auth/keys.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { attendeesPage, attendeesQuery, checkInBody, checkInResultSchema, eventIdParam, registrationParams } from '../ticketing-schemas.ts';
 import { listAttendees } from '../service/attendees.ts';
 import { checkIn, undoCheckIn } from '../service/check-in.ts';
@@ -11,7 +11,7 @@ const routes = {
   checkIn: createRoute({
     method: 'post', path: '/events/{id}/check-in', tags: ['ticketing'], ...authed,
     summary: 'Check an attendee in by scanned ticket, or by registration id (organizer or manage_attendees); once only',
-    request: { params: eventIdParam, body: { ...jsonContent(checkInBody), required: true } },
+    request: { params: eventIdParam, body: jsonBody(checkInBody) },
     responses: {
       200: { description: 'Checked in', ...jsonContent(checkInResultSchema) },
       ...problemResponses(400, 401, 403, 404, 409, 422),

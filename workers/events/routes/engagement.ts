@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { addComment, deleteComment, likeEvent, listComments, shareEvent, unlikeEvent } from '../service/engagement.ts';
 import {
   commentPageSchema, commentParams, commentSchema, createCommentBody, idParam, likeStateSchema, listCommentsQuery, shareBody, shareResultSchema,
@@ -30,7 +30,7 @@ const routes = {
   comment: createRoute({
     method: 'post', path: '/{id}/comments', tags: ['engagement'], ...authed,
     summary: 'Comment on an event (plain text, 1 to 2000 characters)',
-    request: { params: idParam, body: { ...jsonContent(createCommentBody), required: true } },
+    request: { params: idParam, body: jsonBody(createCommentBody) },
     responses: { 201: { description: 'The comment', ...jsonContent(commentSchema) }, ...problemResponses(400, 401, 404, 409) },
   }),
   deleteComment: createRoute({
@@ -42,7 +42,7 @@ const routes = {
   share: createRoute({
     method: 'post', path: '/{id}/share', tags: ['engagement'], ...authed,
     summary: 'Count a share of the event (once per user and event per hour)',
-    request: { params: idParam, body: { ...jsonContent(shareBody), required: true } },
+    request: { params: idParam, body: jsonBody(shareBody) },
     responses: { 200: { description: 'The share count', ...jsonContent(shareResultSchema) }, ...problemResponses(400, 401, 404, 409) },
   }),
 };

@@ -5,7 +5,7 @@ import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
 import { AppError } from '../../../shared/errors.ts';
 import type { AppEnv } from '../../../shared/http/app-env.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { cancelEventBody, createEventBody, eventListSchema, eventPageSchema, eventSchema, featuredQuery, idParam, listEventsQuery, nearbyQuery, updateEventBody } from '../schemas.ts';
 import { cancelEvent, createEvent, updateEvent, viewEvent } from '../service/events.ts';
 import { featuredEvents } from '../service/featured.ts';
@@ -19,7 +19,6 @@ const optionalAuth = createMiddleware<AppEnv>((c, next) => (c.req.header('author
 export const maybeAuthed = { security: [{}, { bearer: [] }] as Record<string, string[]>[], middleware: optionalAuth };
 
 const eventResponse = (description: string) => ({ description, ...jsonContent(eventSchema) });
-const jsonBody = <T>(schema: T) => ({ ...jsonContent(schema), required: true });
 
 const routes = {
   list: createRoute({

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { invitationParams, invitationsPage, invitationsQuery, inviteBody, inviteResultSchema, myInvitationsPage } from '../invitation-schemas.ts';
 import { invite, listInvitations, myInvitations, removeInvitation } from '../service/invitations.ts';
 import { eventIdParam } from '../ticketing-schemas.ts';
@@ -19,7 +19,7 @@ const routes = {
     summary: 'Invite accounts (organizer, edit_event or manage_attendees); idempotent; all or nothing (422 names unknown accounts)',
     description: 'An invitation lets the invitee see a private event and attend it; on public and unlisted events it only notifies. '
       + 'Each new invitation is announced as event.invitation. Only published events still to come take invitations (409).',
-    request: { params: eventIdParam, body: { ...jsonContent(inviteBody), required: true } },
+    request: { params: eventIdParam, body: jsonBody(inviteBody) },
     responses: { 200: { description: 'Who was invited now, and who already was', ...jsonContent(inviteResultSchema) }, ...problemResponses(400, 401, 403, 404, 409, 422) },
   }),
   list: createRoute({

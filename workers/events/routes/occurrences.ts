@@ -3,7 +3,7 @@ import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import type { Occurrence } from '../recurrence/expand.ts';
 import { cancelOccurrence, listOccurrences, moveOccurrence } from '../service/occurrences.ts';
 import { maybeAuthed } from './events.ts';
@@ -66,7 +66,7 @@ const routes = {
   }),
   move: createRoute({
     method: 'put', path, tags: ['events'], summary: 'Move one occurrence of a recurring event to new times (organizer or edit_event)', ...authed,
-    request: { params: occurrenceParams, body: { ...jsonContent(moveOccurrenceBody), required: true } },
+    request: { params: occurrenceParams, body: jsonBody(moveOccurrenceBody) },
     responses: { 200: { description: 'The occurrence at its new times', ...jsonContent(occurrenceSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
   }),
 };

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { relayOutboxAfterResponse } from '../../../shared/bus/outbox.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { createTierBody, eventIdParam, tierParams, tierSchema, updateTierBody } from '../ticketing-schemas.ts';
 import { createTier, deleteTier, listTiers, updateTier } from '../service/tiers.ts';
 import { maybeAuthed } from './events.ts';
@@ -17,13 +17,13 @@ const routes = {
   create: createRoute({
     method: 'post', path: '/events/{id}/tiers', tags: ['ticketing'], ...authed,
     summary: 'Add a ticket tier: free, paid or donation (organizer or edit_event); one currency per event',
-    request: { params: eventIdParam, body: { ...jsonContent(createTierBody), required: true } },
+    request: { params: eventIdParam, body: jsonBody(createTierBody) },
     responses: { 201: { description: 'The new tier', ...jsonContent(tierSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
   }),
   update: createRoute({
     method: 'put', path: '/events/{id}/tiers/{tierId}', tags: ['ticketing'], ...authed,
     summary: 'Change a tier (organizer or edit_event); added seats are offered to the waitlist at once',
-    request: { params: tierParams, body: { ...jsonContent(updateTierBody), required: true } },
+    request: { params: tierParams, body: jsonBody(updateTierBody) },
     responses: { 200: { description: 'The changed tier', ...jsonContent(tierSchema) }, ...problemResponses(400, 401, 403, 404, 409) },
   }),
   remove: createRoute({

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { createVenue, getVenue, listVenues, updateVenue } from '../service/venues.ts';
 import { createVenueBody, idParam, listVenuesQuery, updateVenueBody, venuePageSchema, venueSchema } from '../venue-schemas.ts';
 
@@ -17,7 +17,7 @@ const routes = {
   create: createRoute({
     method: 'post', path: '/', tags: ['venues'], ...authed,
     summary: 'Create a venue; the caller owns it',
-    request: { body: { ...jsonContent(createVenueBody), required: true } },
+    request: { body: jsonBody(createVenueBody) },
     responses: { 201: venueResponse, ...problemResponses(400, 401) },
   }),
   get: createRoute({
@@ -28,7 +28,7 @@ const routes = {
   update: createRoute({
     method: 'put', path: '/{id}', tags: ['venues'], ...authed,
     summary: 'Change a venue: fields sent are replaced, others kept (its owner, or manage_venues)',
-    request: { params: idParam, body: { ...jsonContent(updateVenueBody), required: true } },
+    request: { params: idParam, body: jsonBody(updateVenueBody) },
     responses: { 200: venueResponse, ...problemResponses(400, 401, 403, 404) },
   }),
 };

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { directRoomBody, directRoomSchema, historyPageSchema, historyQuery, roomIdParam, roomsPage, roomsQuery } from '../schemas.ts';
 import { myRooms, openDirectRoom, roomHistory } from '../service/rooms.ts';
 
@@ -9,7 +9,7 @@ const routes = {
   direct: createRoute({
     method: 'post', path: '/rooms/direct', tags: ['realtime'], ...authed,
     summary: 'Your direct-message room with another user: 201 when it was created now, 200 when it existed',
-    request: { body: { ...jsonContent(directRoomBody), required: true } },
+    request: { body: jsonBody(directRoomBody) },
     responses: {
       200: { description: 'The existing room', ...jsonContent(directRoomSchema) },
       201: { description: 'The new room', ...jsonContent(directRoomSchema) },

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { deleteAccountBody, exportSchema, loginPageSchema, loginsQuery, statsSchema } from '../profile-schemas.ts';
 import { deleteAccount, exportUserData, loginHistory, userStats } from '../service/account-data.ts';
 import { identityDeps } from '../service/context.ts';
@@ -26,7 +26,7 @@ const routes = {
     method: 'delete', path: '/me', tags: ['users'], ...authed,
     summary: 'Delete your account and everything that is yours, the events you organized included (needs your password; ends every session)',
     description: 'Refused with 409, naming what to do first, while you organize upcoming published events (cancel them: their attendees are told) or own crews.',
-    request: { body: { ...jsonContent(deleteAccountBody), required: true } },
+    request: { body: jsonBody(deleteAccountBody) },
     responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 409, 429) },
   }),
 };

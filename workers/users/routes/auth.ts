@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser, requireAuth } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import * as schemas from '../schemas.ts';
 import { changePassword, forgotPassword, register, resetPassword, verifyEmail } from '../service/accounts.ts';
 import { identityDeps, requestOrigin } from '../service/context.ts';
@@ -10,7 +10,7 @@ import { refresh } from '../service/refresh.ts';
 import { listSessions, logout, revokeAllSessions, revokeSession } from '../service/sessions.ts';
 import { confirmTwoFactor, disableTwoFactor, regenerateBackupCodes, setupTwoFactor } from '../service/two-factor.ts';
 
-const body = <T>(schema: T) => ({ body: { ...jsonContent(schema), required: true } });
+const body = <T>(schema: T) => ({ body: jsonBody(schema) });
 // Routes that need a caller: documented as bearer-protected and guarded by requireAuth.
 const noContent = { 204: { description: 'Done' } };
 

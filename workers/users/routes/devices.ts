@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { deviceSchema, registerDeviceBody } from '../profile-schemas.ts';
 import { idParam } from '../schemas.ts';
 import { listDevices, registerDevice, removeDevice } from '../service/devices.ts';
@@ -10,7 +10,7 @@ const routes = {
   register: createRoute({
     method: 'post', path: '/me/devices', tags: ['users'], ...authed,
     summary: 'Register a push token for this device (a token registered by another account moves to you)',
-    request: { body: { ...jsonContent(registerDeviceBody), required: true } },
+    request: { body: jsonBody(registerDeviceBody) },
     responses: {
       201: { description: 'Registered', ...jsonContent(deviceSchema) },
       200: { description: 'Already registered: refreshed', ...jsonContent(deviceSchema) },

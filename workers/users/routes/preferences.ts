@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { preferencesSchema, updatePreferencesBody } from '../profile-schemas.ts';
 import { getPreferences, updatePreferences } from '../service/preferences.ts';
 
@@ -16,7 +16,7 @@ const routes = {
   update: createRoute({
     method: 'put', path: '/', tags: ['preferences'], ...authed,
     summary: 'Change some of your preferences (only the fields sent change; security alerts always go by email)',
-    request: { body: { ...jsonContent(updatePreferencesBody), required: true } },
+    request: { body: jsonBody(updatePreferencesBody) },
     responses: { 200: preferencesResponse, ...problemResponses(400, 401) },
   }),
 };

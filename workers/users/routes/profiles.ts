@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { profileSchema, updateProfileBody } from '../profile-schemas.ts';
 import { idParam } from '../schemas.ts';
 import { getProfile, updateProfile } from '../service/profiles.ts';
@@ -18,7 +18,7 @@ const routes = {
   update: createRoute({
     method: 'put', path: '/{id}', tags: ['profiles'], ...authed,
     summary: 'Update a profile: name, bio, avatar, interests, location, privacy (the owner, or an admin)',
-    request: { params: idParam, body: { ...jsonContent(updateProfileBody), required: true } },
+    request: { params: idParam, body: jsonBody(updateProfileBody) },
     responses: { 200: profileResponse, ...problemResponses(400, 401, 403, 404) },
   }),
 };

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser, type AuthContext } from '../../../shared/auth/middleware.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
-import { jsonContent, problemResponses } from '../../../shared/validation.ts';
+import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
 import { usersRepo, type UserRow } from '../repo/users.ts';
 import { idParam, updateUserBody, userSchema } from '../schemas.ts';
 
@@ -13,7 +13,7 @@ const routes = {
   get: createRoute({ method: 'get', path: '/{id}', tags: ['users'], summary: 'A user (private fields only for themself and admins)', ...authed, request: { params: idParam }, responses: { 200: userResponse, ...problemResponses(401, 404) } }),
   update: createRoute({
     method: 'put', path: '/{id}', tags: ['users'], summary: 'Update a user (themself, or an admin)', ...authed,
-    request: { params: idParam, body: { ...jsonContent(updateUserBody), required: true } },
+    request: { params: idParam, body: jsonBody(updateUserBody) },
     responses: { 200: userResponse, ...problemResponses(400, 401, 403, 404, 409) },
   }),
 };
