@@ -29,10 +29,23 @@ export async function enqueueBusMessage<T extends BusMessageType>(
   type: T,
   payload: BusPayload<T>,
 ): Promise<void> {
-  const message = buildBusMessage(type, payload, correlationId);
+  await enqueueBusMessages(tx, correlationId, type, [payload]);
+}
+
+/** Like enqueueBusMessage for several messages of one type, in one statement (one round trip). */
+export async function enqueueBusMessages<T extends BusMessageType>(
+  tx: PostgresTransaction,
+  correlationId: string,
+  type: T,
+  payloads: readonly BusPayload<T>[],
+): Promise<void> {
+  if (payloads.length === 0) return;
+  const messages = payloads.map((payload) => buildBusMessage(type, payload, correlationId));
   await tx.query(
-    `insert into outbox_events (id, type, payload, correlation_id, created_at) values ($1, $2, $3, $4, $5)`,
-    [message.id, message.type, JSON.stringify(message.payload), message.correlationId, message.occurredAt],
+    `insert into outbox_events (id, type, payload, correlation_id, created_at)
+     select (m->>'id')::uuid, m->>'type', m->'payload', m->>'correlationId', (m->>'occurredAt')::timestamptz
+       from jsonb_array_elements($1::jsonb) as m`,
+    [JSON.stringify(messages)],
   );
 }
 

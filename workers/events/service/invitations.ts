@@ -1,5 +1,5 @@
 import type { AuthContext } from '../../../shared/auth/middleware.ts';
-import { enqueueBusMessage } from '../../../shared/bus/outbox.ts';
+import { enqueueBusMessages } from '../../../shared/bus/outbox.ts';
 import { AppError } from '../../../shared/errors.ts';
 import type { Postgres, Stores } from '../../../shared/stores/index.ts';
 import type { InvitationsQuery } from '../invitation-schemas.ts';
@@ -38,9 +38,7 @@ export async function invite(stores: Stores, auth: AuthContext, eventId: string,
       if (pgViolation(error)?.code === '23503') throw unprocessable('An account does not exist any more; nobody was invited.', []);
       throw error;
     }
-    for (const inviteeId of invited) {
-      await enqueueBusMessage(tx, correlationId, 'event.invitation', { eventId, inviteeId, invitedBy: auth.userId, title: event.title });
-    }
+    await enqueueBusMessages(tx, correlationId, 'event.invitation', invited.map((inviteeId) => ({ eventId, inviteeId, invitedBy: auth.userId, title: event.title })));
     const created = new Set(invited);
     return { invited, alreadyInvited: ids.filter((id) => !created.has(id)) };
   });
