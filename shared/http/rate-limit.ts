@@ -60,6 +60,7 @@ export const LOGIN_RULES: { perIp: RateLimitRule; perAccount: RateLimitRule } = 
 // Keys outlive their window by this much, so an isolate whose clock is slightly behind still
 // counts into the same key instead of starting a fresh one.
 const CLOCK_SKEW_GRACE_MS = 1_000;
+const COMMANDS_PER_LIMIT = 3;
 
 function assertRule(rule: RateLimitRule, cost: number): void {
   const valid = Number.isInteger(rule.limit) && rule.limit >= 0
@@ -113,15 +114,16 @@ export async function consumeRateLimitsAndCheck(redis: RedisStore, entries: Read
   // distinct count. PEXPIRE NX sets the expiry once, on the window's first request; a key lives
   // through the next window too, where it is the previous one. No retries: INCRBY is not idempotent.
   const commands: Array<Array<string | number>> = [];
+  // COMMANDS_PER_LIMIT per limit: its increment, its expiry, the previous window's count.
   for (const { redisKey, previousKey, cost, msLeft, windowMs } of counted) {
     commands.push(['incrby', redisKey, cost], ['pexpire', redisKey, msLeft + windowMs + CLOCK_SKEW_GRACE_MS, 'NX'], ['get', previousKey]);
   }
   for (const key of existsKeys) commands.push(['exists', key]);
   const replies = (await redis.multiExec(commands)) as Array<number | string | null>;
-  const exists = existsKeys.map((_, index) => replies[counted.length * 3 + index] === 1);
+  const exists = existsKeys.map((_, index) => replies[counted.length * COMMANDS_PER_LIMIT + index] === 1);
   const decisions = counted.map(({ rule, msLeft, windowMs }, index) => {
-    const current = Number(replies[index * 3]);
-    const previous = Number(replies[index * 3 + 2] ?? 0);
+    const current = Number(replies[index * COMMANDS_PER_LIMIT]);
+    const previous = Number(replies[index * COMMANDS_PER_LIMIT + 2] ?? 0);
     const count = current + Math.floor((previous * msLeft) / windowMs);
     const allowed = count <= rule.limit;
     return {

@@ -96,6 +96,7 @@ function serveConnection(socket: Socket, db: PGlite, turns: SessionTurns, id: nu
       const typed = !untypedNext;
       if (buffered.length - offset < (typed ? 5 : 8)) break;
       const length = typed ? 1 + buffered.readInt32BE(offset + 1) : buffered.readInt32BE(offset);
+      if (length < (typed ? 5 : 8)) return void socket.destroy(); // not the wire protocol
       if (buffered.length - offset < length) break;
       const message = Buffer.from(buffered.subarray(offset, offset + length));
       offset += length;
