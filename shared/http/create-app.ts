@@ -2,6 +2,7 @@ import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import { getPath as defaultGetPath } from 'hono/utils/url';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from './app-env.ts';
+import { RememberingRouter } from './remembering-router.ts';
 
 /** Turns a failed zod validation into a 400 problem listing each issue by location. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, _c) => {
@@ -27,5 +28,5 @@ const routingPath = (request: Request): string => {
 
 /** The root app: like a service app, and routes `/api/...` aliases to `/api/v1/...`. */
 export function createRootApp(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook, getPath: routingPath });
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook, getPath: routingPath, router: new RememberingRouter() });
 }
