@@ -35,13 +35,14 @@ export function isPreflight(method: string, request: Request): boolean {
  * with it in one step: setting headers one by one on a built response costs far more.
  */
 export function gatewayHeaders(correlationId: string): Record<string, string> {
-  // An object literal of fixed shape: several times cheaper than spreading SECURITY_HEADERS.
+  // An object literal of fixed shape and literal keys (a computed key is defined at run time,
+  // after the literal is copied): several times cheaper than spreading SECURITY_HEADERS.
   return {
     'content-security-policy': CSP,
     'strict-transport-security': HSTS,
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
-    [CORRELATION_HEADER]: correlationId,
+    'x-correlation-id': correlationId, // CORRELATION_HEADER
     vary: 'Origin',
   };
 }
@@ -67,10 +68,13 @@ export function buildResponse(body: BodyInit | null, status: number, base: Recor
 }
 
 // The gateway headers of a request without a CORS grant or rate-limit headers, plus the JSON
-// content type, held by one template response per status. `new Response(body, template)` copies
-// status and headers inside the runtime in one step: cheaper than converting the same headers
-// from a record (about 3 µs per response, measured in workerd) and than an init dictionary.
+// content type, held by one template response per status; only the correlation id differs
+// between requests and is appended. `new Response(body, template)` copies status and headers
+// inside the runtime in one step: cheaper than converting the same headers from a record (about
+// 3 µs per response, measured in workerd) and than an init dictionary. Appending the one header
+// the template lacks is cheaper than replacing a placeholder (set looks for and removes it).
 const STANDARD_JSON_HEADERS = new Headers({ ...gatewayHeaders(''), 'content-type': 'application/json' });
+STANDARD_JSON_HEADERS.delete(CORRELATION_HEADER);
 const STANDARD_HEADER_COUNT = Object.keys(gatewayHeaders('')).length;
 const JSON_CONTENT_TYPE = { 'content-type': 'application/json' };
 const jsonTemplates = new Map<number, Response>();
@@ -89,7 +93,7 @@ export function buildJsonResponse(json: string, status: number, base: Record<str
   // Only gatewayHeaders() fills the standard keys; CORS grants and rate limits only add keys.
   if (Object.keys(base).length !== STANDARD_HEADER_COUNT) return buildResponse(json, status, base, JSON_CONTENT_TYPE);
   const response = new Response(json, jsonTemplate(status));
-  response.headers.set(CORRELATION_HEADER, base[CORRELATION_HEADER] ?? '');
+  response.headers.append(CORRELATION_HEADER, base[CORRELATION_HEADER] ?? '');
   (response as Marked)[COMPLETE] = true;
   return response;
 }
