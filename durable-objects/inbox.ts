@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { z } from 'zod';
+import { isoNow } from '../shared/clock.ts';
 import { loadConfig } from '../shared/config.ts';
 import { notificationSchema, PING_FRAME, PONG_FRAME, serverFrames, type Notification } from '../shared/realtime/protocol.ts';
 import { NotificationStore, type InboxItem } from './inbox/notification-store.ts';
@@ -98,7 +99,7 @@ export class Inbox extends DurableObject<Env> {
   async markRead(ids: readonly string[] | 'all'): Promise<MarkReadResult> {
     const wanted = ids === 'all' ? { success: true as const, data: 'all' as const } : idList.safeParse(ids);
     if (!wanted.success) return { marked: 0, unread: this.#store.unreadCount(), error: describeIssues(wanted.error) };
-    const marked = this.#store.markRead(wanted.data, new Date().toISOString());
+    const marked = this.#store.markRead(wanted.data, isoNow());
     const unread = this.#store.unreadCount();
     if (marked > 0) broadcastFrame(this.ctx.getWebSockets(), serverFrames.inboxUnread(unread));
     return { marked, unread };

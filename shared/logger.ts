@@ -1,3 +1,5 @@
+import { isoNow } from './clock.ts';
+
 const levels = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof levels;
 
@@ -46,7 +48,7 @@ export class Logger {
 
   #write(level: LogLevel, message: string, fields: Fields | undefined): void {
     if (levels[level] < levels[this.#minLevel]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...this.#context, ...fields });
+    const line = JSON.stringify({ time: isoNow(), level, message, ...this.#context, ...fields });
     if (level === 'error') console.error(line);
     else if (level === 'warn') console.warn(line);
     else console.log(line);

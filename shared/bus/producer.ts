@@ -1,3 +1,4 @@
+import { isoNow } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { busMessageSchema, type BusMessage, type BusMessageType, type BusPayload } from './messages.ts';
 
@@ -9,7 +10,7 @@ export interface BusProducerContext {
 
 /** Builds a validated envelope; a payload that breaks its schema is a programming error (500). */
 export function buildBusMessage<T extends BusMessageType>(type: T, payload: BusPayload<T>, correlationId: string): BusMessage {
-  const candidate = { id: crypto.randomUUID(), occurredAt: new Date().toISOString(), correlationId, type, payload };
+  const candidate = { id: crypto.randomUUID(), occurredAt: isoNow(), correlationId, type, payload };
   const checked = busMessageSchema.safeParse(candidate);
   if (!checked.success) {
     throw new AppError('internal', `Invalid ${type} message`, { cause: checked.error });

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createServiceApp } from '../../shared/http/create-app.ts';
+import { isoNow } from '../../shared/clock.ts';
 import { AppError } from '../../shared/errors.ts';
 import { problemResponses } from '../../shared/validation.ts';
 import type { StoreName, Stores } from '../../shared/stores/index.ts';
@@ -52,7 +53,7 @@ async function probe(name: StoreName, stores: Stores): Promise<[StoreName, z.inf
 
 /** Liveness and readiness; readiness probes bypass open circuits so recovery is seen at once. */
 export const healthApp = createServiceApp()
-  .openapi(liveness, (c) => c.json({ status: 'ok' as const, time: new Date().toISOString() }, 200))
+  .openapi(liveness, (c) => c.json({ status: 'ok' as const, time: isoNow() }, 200))
   .openapi(readiness, async (c) => {
     const results = Object.fromEntries(
       await Promise.all((Object.keys(probes) as StoreName[]).map((name) => probe(name, c.var.stores))),

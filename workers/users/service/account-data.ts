@@ -3,6 +3,7 @@ import type { AuthContext } from '../../../shared/auth/middleware.ts';
 import { dummyPasswordHash, verifyPassword } from '../../../shared/auth/password.ts';
 import { denySessions } from '../../../shared/auth/revocation.ts';
 import { publish } from '../../../shared/bus/producer.ts';
+import { isoNow } from '../../../shared/clock.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { loginRules } from '../../../shared/http/limits.ts';
 import { consumeRateLimit } from '../../../shared/http/rate-limit.ts';
@@ -116,7 +117,7 @@ export async function exportUserData(deps: Pick<IdentityDeps, 'stores'>, auth: A
   const related: Record<string, unknown[]> = {};
   for (const [name, rows] of [...tables, ...collections]) related[name] = capped(name, rows);
   return {
-    exportedAt: new Date().toISOString(),
+    exportedAt: isoNow(),
     account,
     profile,
     preferences,
