@@ -35,14 +35,13 @@ export function isPreflight(method: string, request: Request): boolean {
  * with it in one step: setting headers one by one on a built response costs far more.
  */
 export function gatewayHeaders(correlationId: string): Record<string, string> {
-  // An object literal of fixed shape and literal keys (a computed key is defined at run time,
-  // after the literal is copied): several times cheaper than spreading SECURITY_HEADERS.
+  // An object literal of fixed shape: several times cheaper than spreading SECURITY_HEADERS.
   return {
     'content-security-policy': CSP,
     'strict-transport-security': HSTS,
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
-    'x-correlation-id': correlationId, // CORRELATION_HEADER
+    [CORRELATION_HEADER]: correlationId,
     vary: 'Origin',
   };
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createServiceApp } from '../../shared/http/create-app.ts';
 import { isoNow } from '../../shared/clock.ts';
 import { AppError } from '../../shared/errors.ts';
+import { createServiceApp } from '../../shared/http/create-app.ts';
 import { problemResponses } from '../../shared/validation.ts';
 import type { StoreName, Stores } from '../../shared/stores/index.ts';
 
