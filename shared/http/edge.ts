@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
 import { Logger, parseLogLevel } from '../logger.ts';
 import type { AppEnv } from './app-env.ts';
-import { buildJsonResponse, buildResponse, CORRELATION_HEADER, gatewayHeaders, withGatewayHeaders } from './response-headers.ts';
+import { buildJsonResponse, buildResponse, CORRELATION_HEADER, GatewayHeaders, withGatewayHeaders } from './response-headers.ts';
 
 const ACCEPTABLE_CORRELATION_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 const SLOW_REQUEST_MS = 1_000;
@@ -40,7 +40,7 @@ export const edge = createMiddleware<AppEnv>(async (c, next) => {
   const offered = c.req.header(CORRELATION_HEADER);
   const correlationId = offered !== undefined && ACCEPTABLE_CORRELATION_ID.test(offered) ? offered : crypto.randomUUID();
   const log = new Logger(parseLogLevel(c.env.LOG_LEVEL), { correlationId });
-  const headers = gatewayHeaders(correlationId);
+  const headers = new GatewayHeaders(correlationId);
   c.set('correlationId', correlationId);
   c.set('log', log);
   c.set('responseHeaders', headers);

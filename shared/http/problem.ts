@@ -1,5 +1,5 @@
 import { AppError, errorCatalog } from '../errors.ts';
-import { buildResponse } from './response-headers.ts';
+import { buildResponse, type GatewayHeaders } from './response-headers.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -21,7 +21,7 @@ const TYPE_BASE = 'https://docs.flow.app/problems/';
  * stack: only the catalogued title, so driver messages cannot leak. `gatewayHeaders` are the
  * request's own (security, correlation id, CORS), when the request got that far.
  */
-export function problemResponse(error: AppError, correlationId: string, gatewayHeaders: Record<string, string> = {}): Response {
+export function problemResponse(error: AppError, correlationId: string, gatewayHeaders?: GatewayHeaders): Response {
   const entry = errorCatalog[error.code];
   const body: Problem = {
     ...error.extensions,

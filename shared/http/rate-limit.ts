@@ -206,9 +206,9 @@ export async function applyRateLimitDecision(c: Context<AppEnv>, rule: RateLimit
   const headers = rateLimitHeaders(rule, decision);
   const shown = c.var.responseHeaders;
   // With several limits on one request, the headers describe the one closest to refusing.
-  const shownRemaining = shown['RateLimit-Remaining'];
+  const shownRemaining = shown.values['RateLimit-Remaining'];
   if (shownRemaining === undefined || decision.remaining <= Number(shownRemaining)) {
-    for (const name of SHOWN_HEADERS) shown[name] = headers[name]!;
+    for (const name of SHOWN_HEADERS) shown.add(name, headers[name]!);
   }
   if (!decision.allowed) {
     throw new AppError('rate_limited', `Too many requests; try again in ${decision.resetSeconds} s.`, { headers });

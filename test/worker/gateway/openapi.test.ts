@@ -32,6 +32,8 @@ describe('API documentation', () => {
     expect(response.headers.get('content-type')).toContain('text/html');
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('vary')).toBe('Origin');
     const html = await response.text();
     expect(html).toContain('/health/ready');
     expect(html).not.toMatch(/<script|https?:\/\/(?!docs\.flow\.app)/);
