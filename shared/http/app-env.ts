@@ -1,8 +1,8 @@
 import type { AuthContext } from '../auth/middleware.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { GatewayHeaders } from './response-headers.ts';
 import type { Stores } from '../stores/index.ts';
+import type { GatewayHeaders } from './response-headers.ts';
 
 /** Per-request values every handler can read with `c.var`. */
 export interface AppVariables {

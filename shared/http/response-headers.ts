@@ -9,6 +9,10 @@ const HSTS = 'max-age=31536000; includeSubDomains; preload';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
+// What CORS answers depend on: caches must key on it (`Vary`).
+const VARY_ON = 'Origin';
+const LISTS_VARY_ON = new RegExp(`(^|,)\\s*${VARY_ON}\\s*(,|$)`, 'i');
+
 /** Extra headers of HTML pages: a page must not leak its URL to what it links to or loads. */
 export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = { 'referrer-policy': 'no-referrer' };
 
@@ -52,7 +56,7 @@ export class GatewayHeaders {
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
       [CORRELATION_HEADER]: correlationId,
-      vary: 'Origin',
+      vary: VARY_ON,
     };
   }
 
@@ -129,8 +133,6 @@ export function preflightResponse(headers: GatewayHeaders, origin: string | null
   });
 }
 
-const LISTS_ORIGIN = /(^|,)\s*origin\s*(,|$)/i;
-
 /**
  * Gives a response not built with the request's gateway headers (HTML, text, a passed-through
  * fetch, one built and then set aside) those headers; a handler's own `Vary` is kept and joined.
@@ -148,7 +150,7 @@ export function withGatewayHeaders(response: Response, headers: GatewayHeaders):
     if (name !== 'vary') target.headers.set(name, value);
   }
   const vary = target.headers.get('vary');
-  if (vary === null) target.headers.set('vary', 'Origin');
-  else if (!LISTS_ORIGIN.test(vary)) target.headers.append('vary', 'Origin');
+  if (vary === null) target.headers.set('vary', VARY_ON);
+  else if (!LISTS_VARY_ON.test(vary)) target.headers.append('vary', VARY_ON);
   return target;
 }
