@@ -16,11 +16,6 @@ const FLUSH_CONSUMER = 'events.flush-views';
 const MARKER_RETENTION_SECONDS = 2 * FLUSHING_TTL_SECONDS;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Counts one view of an event (call it in waitUntil: the reader does not wait for it). */
-export async function recordEventView(stores: Stores, eventId: string): Promise<void> {
-  await stores.redis.run((redis) => redis.hincrby(PENDING_KEY, eventId, 1));
-}
-
 /** Adds one view of the event to a pipeline, so a read can count its view in its own round trip. */
 export function countViewIn<P extends { hincrby(key: string, field: string, increment: number): P }>(pipeline: P, eventId: string): P {
   return pipeline.hincrby(PENDING_KEY, eventId, 1);
