@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { helloSpec, specFromConfig } from '../../scripts/bench/lib/build.ts';
+import { bundleBenchWorker } from '../../scripts/bench/lib/bundle.ts';
 import { pairedRatio, roundRatios, summarise } from '../../scripts/bench/lib/compare.ts';
 import { parseCpuList, parseProcStat } from '../../scripts/bench/lib/cpu.ts';
 import type { LoadResult } from '../../scripts/bench/lib/load.ts';
@@ -92,5 +93,27 @@ describe('bench harness', () => {
       await workerd.stop();
     }
     expect(existsSync(`/proc/${workerd.pid}`)).toBe(false);
+  });
+
+  it('serves the response-only Worker: what GET /health sends (gateway headers, fresh correlation ids, JSON), nothing else', async () => {
+    const hello = helloSpec('2026-11-01', []);
+    const workerd = await startWorkerd({ ...hello, label: 'response', modules: [{ name: 'worker.js', path: await bundleBenchWorker('required-response'), type: 'esModule' }] }, { readyPath: '/' });
+    try {
+      const [first, second] = await Promise.all([fetch(workerd.url('/')), fetch(workerd.url('/anything'))]);
+      for (const response of [first, second]) {
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe('application/json');
+        expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+        expect(response.headers.get('strict-transport-security')).toContain('max-age=31536000');
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(response.headers.get('x-frame-options')).toBe('DENY');
+        expect(response.headers.get('vary')).toBe('Origin');
+        expect(await response.json()).toEqual({ status: 'ok', time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
+      }
+      expect(first.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(first.headers.get('x-correlation-id')).not.toBe(second.headers.get('x-correlation-id'));
+    } finally {
+      await workerd.stop();
+    }
   });
 });

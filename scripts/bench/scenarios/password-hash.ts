@@ -1,34 +1,14 @@
 // CPU per password hash in workerd: the default policy against the other algorithm at the cost OWASP
 // rates as equivalent, on a small Worker of its own (scripts/bench/workers/password-hash.ts, bundled
-// here with esbuild) because no route hashes yet. Light load: a hash costs ~100x a plain request.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { build } from 'esbuild';
+// here with esbuild) so that nothing but the hash is measured. Light load: a hash costs ~100x a plain request.
 import type { PasswordPolicy } from '../../../shared/auth/password.ts';
+import { bundleBenchWorker } from '../lib/bundle.ts';
 import { alternate, saturationWarnings, summaryTable } from '../lib/compare.ts';
 import { fmt } from '../lib/stats.ts';
-import { BENCH_DIR } from '../lib/workerd.ts';
 import type { Scenario } from './types.ts';
 
 const CONNECTIONS = 2;
 const MAX_ROUNDS = 3;
-
-async function bundle(): Promise<string> {
-  const outDir = join(BENCH_DIR, '.cache', 'password-hash');
-  mkdirSync(outDir, { recursive: true });
-  const outfile = join(outDir, 'worker.js');
-  await build({
-    entryPoints: [join(BENCH_DIR, 'workers', 'password-hash.ts')],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    external: ['node:*'],
-    logLevel: 'silent',
-  });
-  return outfile;
-}
 
 function describe(policy: PasswordPolicy): string {
   return policy.algorithm === 'argon2id'
@@ -42,7 +22,7 @@ export const passwordHash: Scenario = {
   async run(ctx) {
     const hello = await ctx.hello();
     const worker = await ctx.start(
-      { ...hello, label: 'password-hash', modules: [{ name: 'worker.js', path: await bundle(), type: 'esModule' }] },
+      { ...hello, label: 'password-hash', modules: [{ name: 'worker.js', path: await bundleBenchWorker('password-hash'), type: 'esModule' }] },
       { readyPath: '/policies' },
     );
     const policies = (await (await fetch(worker.url('/policies'))).json()) as Record<'default' | 'alternative', PasswordPolicy>;
