@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 const id = z.string().min(1).max(64);
 const isoTime = z.iso.datetime({ offset: true });
+// An event's organizer; null once they deleted their account (events others took part in stay).
+const organizer = id.nullable();
 
 /**
  * Every message the event bus carries, by type. Producers and consumers share these schemas,
@@ -16,9 +18,9 @@ export const busPayloads = {
     ip: z.string().max(64).optional(),
     userAgent: z.string().max(512).optional(),
   }),
-  'event.created': z.strictObject({ eventId: id, organizerId: id, title: z.string().max(200), startsAt: isoTime }),
-  'event.updated': z.strictObject({ eventId: id, organizerId: id, changed: z.array(z.string().max(64)).max(64) }),
-  'event.cancelled': z.strictObject({ eventId: id, organizerId: id, reason: z.string().max(1000).optional() }),
+  'event.created': z.strictObject({ eventId: id, organizerId: organizer, title: z.string().max(200), startsAt: isoTime }),
+  'event.updated': z.strictObject({ eventId: id, organizerId: organizer, changed: z.array(z.string().max(64)).max(64) }),
+  'event.cancelled': z.strictObject({ eventId: id, organizerId: organizer, reason: z.string().max(1000).optional() }),
   'attendee.registered': z.strictObject({ eventId: id, userId: id, registrationId: id, quantity: z.number().int().min(1) }),
   'attendee.cancelled': z.strictObject({ eventId: id, userId: id, registrationId: id }),
   'event.invitation': z.strictObject({ eventId: id, inviteeId: id, invitedBy: id, title: z.string().max(200) }),

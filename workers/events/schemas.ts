@@ -86,7 +86,7 @@ export const cancelEventBody = z.strictObject({ reason: z.string().trim().min(1)
 
 export const eventSchema = z.object({
   id: z.uuid(),
-  organizerId: z.uuid(),
+  organizerId: z.uuid().nullable().openapi({ description: 'null once the organizer deleted their account; the event stays for those who took part' }),
   title: z.string(),
   summary: z.string().nullable(),
   description: z.string().nullable(),

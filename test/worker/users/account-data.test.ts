@@ -193,6 +193,40 @@ describe('account deletion', () => {
     expect((await me(fan.tokens.accessToken)).status).toBe(200);
   });
 
+  it('keeps, without an organizer, the past events other people attended or formed a crew around', async () => {
+    const [organizer, fan, crewOwner] = await Promise.all([registerAndLogin(), registerAndLogin(), registerAndLogin()]);
+    const pastEvent = async (title: string) => (await stores.postgres.query<{ id: string }>(
+      `insert into events (organizer_id, title, starts_at, ends_at, timezone, status, published_at, location)
+       values ($1, $2, now() - interval '30 days', now() - interval '29 days', 'UTC', 'published', now() - interval '60 days', ${MILAN}) returning id`,
+      [organizer.id, title]))[0]!.id;
+    const [attended, crewed, alone] = await Promise.all([pastEvent('Attended'), pastEvent('Crewed'), pastEvent('Alone')]);
+    const [ticket] = await stores.postgres.query<{ id: string }>(
+      "insert into registrations (event_id, account_id, status, checked_in_at, amount_minor, currency, payment_reference) values ($1, $2, 'checked_in', now() - interval '30 days', 2500, 'EUR', 'pi_123') returning id",
+      [attended, fan.id]);
+    // The organizer's own registration is no one else's stake.
+    await stores.postgres.query('insert into registrations (event_id, account_id) values ($1, $2)', [alone, organizer.id]);
+    await stores.postgres.query("insert into crews (name, anchor_kind, event_id, owner_id) values ('Front row', 'event', $1, $2)", [crewed, crewOwner.id]);
+    // Cached with its organizer while they still exist.
+    expect(((await (await call(`/api/v1/events/${attended}`)).json()) as { organizerId: string }).organizerId).toBe(organizer.id);
+
+    expect((await deleteMe(organizer.tokens.accessToken, { password: organizer.password })).status).toBe(204);
+
+    const left = await stores.postgres.query<{ id: string; organizer_id: string | null }>(
+      'select id, organizer_id from events where id = any($1::uuid[]) order by title', [[attended, crewed, alone]]);
+    expect(left).toEqual([{ id: attended, organizer_id: null }, { id: crewed, organizer_id: null }]);
+    const shown = await call(`/api/v1/events/${attended}`);
+    expect(shown.status).toBe(200);
+    expect(((await shown.json()) as { organizerId: string | null }).organizerId).toBeNull();
+    // The fan's ticket, payment and check-in are all still there; so is the crew.
+    expect(await stores.postgres.query('select status, amount_minor::int as amount, payment_reference from registrations where id = $1', [ticket!.id]))
+      .toEqual([{ status: 'checked_in', amount: 2500, payment_reference: 'pi_123' }]);
+    expect(await stores.postgres.query('select 1 from crews where event_id = $1', [crewed])).toHaveLength(1);
+    const mine = await call('/api/v1/registrations/me?when=past', { headers: bearer(fan.tokens.accessToken) });
+    expect(mine.status).toBe(200);
+    expect(((await mine.json()) as { items: { event: { id: string } }[] }).items.map((item) => item.event.id)).toEqual([attended]);
+    await expectProblem(await call(`/api/v1/events/${alone}`), 404);
+  });
+
   it('deletes the account and everything that is theirs, ends every session, and tells the bus', async () => {
     const [alice, bob] = await Promise.all([registerAndLogin(), registerAndLogin()]);
     const access = alice.tokens.accessToken;

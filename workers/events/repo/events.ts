@@ -6,7 +6,7 @@ type Db = Pick<Postgres, 'query'> | PostgresTransaction;
 /** An event row as the API shows it (location as coordinates, tag names aggregated). */
 export interface EventRow {
   id: string;
-  organizer_id: string;
+  organizer_id: string | null;
   title: string;
   summary: string | null;
   description: string | null;

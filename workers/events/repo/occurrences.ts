@@ -3,7 +3,7 @@ import type { RecurrenceRule } from '../recurrence/expand.ts';
 
 /** What a change to one occurrence needs to know about its event. */
 export interface SeriesRow {
-  organizer_id: string;
+  organizer_id: string | null;
   status: 'draft' | 'published' | 'cancelled' | 'completed';
   visibility: 'public' | 'unlisted' | 'private';
   starts_at: Date;

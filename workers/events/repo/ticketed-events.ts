@@ -5,7 +5,7 @@ type Db = Pick<Postgres, 'query'> | PostgresTransaction;
 /** What ticketing and invitations need to know about an event: who runs it, its state and visibility, dates and seats. */
 export interface TicketedEventRow {
   id: string;
-  organizer_id: string;
+  organizer_id: string | null;
   status: 'draft' | 'published' | 'cancelled' | 'completed';
   visibility: 'public' | 'unlisted' | 'private';
   title: string;

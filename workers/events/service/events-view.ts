@@ -52,7 +52,7 @@ export function eventDocument(row: EventRow): EventDocument {
 }
 
 /** Whether the caller manages the event: its organizer, or anyone holding edit_event. */
-export function managesEvent(viewer: AuthContext | null, organizerId: string): boolean {
+export function managesEvent(viewer: AuthContext | null, organizerId: string | null): boolean {
   return viewer !== null && (viewer.userId === organizerId || hasPermission(viewer, 'edit_event'));
 }
 

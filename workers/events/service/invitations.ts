@@ -27,7 +27,7 @@ export async function invite(stores: Stores, auth: AuthContext, eventId: string,
     const event = await managedEvent(tx, await ticketedEventsRepo.find(tx, eventId), auth, INVITATION_MANAGERS);
     if (event.status !== 'published') throw new AppError('conflict', `A ${event.status} event takes no invitations.`);
     if (event.over) throw new AppError('conflict', 'This event is over.');
-    if (ids.includes(event.organizer_id)) throw unprocessable('The organizer cannot be invited to their own event.', [event.organizer_id]);
+    if (event.organizer_id !== null && ids.includes(event.organizer_id)) throw unprocessable('The organizer cannot be invited to their own event.', [event.organizer_id]);
     const unknown = await invitationsRepo.unknownAccounts(tx, ids);
     if (unknown.length > 0) throw unprocessable('These accounts do not exist; nobody was invited.', unknown);
     let invited: string[];

@@ -2,20 +2,39 @@ import type { PostgresTransaction, Stores } from '../../../shared/stores/index.t
 import { commentsRepo } from '../repo/comments.ts';
 import { invalidateEventCache } from './events-cache.ts';
 
-/**
- * What happens to the events of an account being deleted. Upcoming published events block the
- * deletion (the user cancels them first, which tells their attendees); everything else the account
- * organized (drafts, cancelled and past events, with their tiers, registrations and likes) goes
- * with it, in the deletion's transaction. Returns the deleted events' ids.
- */
-export async function deleteEventsOrganizedBy(tx: PostgresTransaction, accountId: string): Promise<string[]> {
-  const rows = await tx.query<{ id: string }>('delete from events where organizer_id = $1 returning id', [accountId]);
-  return rows.map((row) => row.id);
+/** The events of a departing organizer: those deleted with the account and those kept without it. */
+export interface OrganizerExit {
+  deleted: string[];
+  kept: string[];
 }
 
-/** After the deletion committed: the events' cached documents and lists, and their comments. */
-export async function forgetDeletedEvents(stores: Stores, eventIds: string[]): Promise<void> {
-  if (eventIds.length === 0) return;
-  await invalidateEventCache(stores, ...eventIds);
-  await commentsRepo.removeForEvents(stores.mongo, eventIds);
+/**
+ * What happens to the events of an account being deleted, in the deletion's transaction.
+ * Upcoming published events block the deletion (the user cancels them first, which tells their
+ * attendees). Of the rest (drafts, cancelled and past events), an event other people registered
+ * for or formed a crew around stays, without an organizer, so they keep their tickets, payments
+ * and crews; everything else goes, with its tiers, likes and invitations.
+ */
+export async function releaseEventsOrganizedBy(tx: PostgresTransaction, accountId: string): Promise<OrganizerExit> {
+  const deleted = await tx.query<{ id: string }>(
+    `delete from events e
+      where e.organizer_id = $1
+        and not exists (select 1 from registrations r where r.event_id = e.id and r.account_id <> $1)
+        and not exists (select 1 from crews c where c.event_id = e.id)
+      returning e.id`,
+    [accountId],
+  );
+  const kept = await tx.query<{ id: string }>('update events set organizer_id = null where organizer_id = $1 returning id', [accountId]);
+  return { deleted: deleted.map((row) => row.id), kept: kept.map((row) => row.id) };
+}
+
+/**
+ * After the deletion committed: the cached documents and lists of every event concerned (the
+ * kept ones showed the organizer), and the comments of the deleted ones.
+ */
+export async function forgetOrganizer(stores: Stores, exit: OrganizerExit): Promise<void> {
+  const all = [...exit.deleted, ...exit.kept];
+  if (all.length === 0) return;
+  await invalidateEventCache(stores, ...all);
+  if (exit.deleted.length > 0) await commentsRepo.removeForEvents(stores.mongo, exit.deleted);
 }

@@ -2,7 +2,7 @@ import type { PostgresTransaction } from '../../../shared/stores/index.ts';
 
 /** An event's organizer and whether one account holds a live seat (confirmed or checked in). */
 export interface EventAttendanceRow {
-  organizer_id: string;
+  organizer_id: string | null;
   attending: boolean;
 }
 
@@ -19,8 +19,11 @@ export async function eventAttendance(tx: PostgresTransaction, eventId: string, 
   return row ?? null;
 }
 
-/** The organizer of an event; null when there is no such event. */
-export async function eventOrganizer(tx: PostgresTransaction, eventId: string): Promise<string | null> {
-  const [row] = await tx.query<{ organizer_id: string }>(`select organizer_id from events where id = $1`, [eventId]);
-  return row?.organizer_id ?? null;
+/**
+ * The organizer of an event (null for an event whose organizer deleted their account); null
+ * instead of the row when there is no such event.
+ */
+export async function eventOrganizer(tx: PostgresTransaction, eventId: string): Promise<{ organizerId: string | null } | null> {
+  const [row] = await tx.query<{ organizer_id: string | null }>(`select organizer_id from events where id = $1`, [eventId]);
+  return row ? { organizerId: row.organizer_id } : null;
 }

@@ -63,9 +63,10 @@ export async function listRoomsOf(db: Db, accountId: string, limit: number, afte
   );
 }
 
-/** Creates an event's room (id = event id) unless it exists, with the organizer as owner. */
-export async function ensureEventRoom(db: Db, eventId: string, organizerId: string): Promise<void> {
+/** Creates an event's room (id = event id) unless it exists, with the organizer (if any left) as owner. */
+export async function ensureEventRoom(db: Db, eventId: string, organizerId: string | null): Promise<void> {
   await db.query(`insert into chat_rooms (id, kind, subject_id) values ($1, 'event', $1) on conflict (id) do nothing`, [eventId]);
+  if (organizerId === null) return;
   await db.query(
     `insert into chat_room_members (room_id, account_id, role) values ($1, $2, 'owner')
        on conflict (room_id, account_id) do update set role = 'owner'`,

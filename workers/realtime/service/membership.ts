@@ -5,18 +5,20 @@ import { chatRoomStub } from './room-objects.ts';
 
 /**
  * Opens an event's room (id = the event id) with its organizer, as the events table names them,
- * as owner. Safe to repeat: the room and the membership are upserts and the room object's
- * addMember is idempotent. A message about an event that does not exist opens nothing.
+ * as owner (an event that outlived its organizer's account gets a room without one). Safe to
+ * repeat: the room and the membership are upserts and the room object's addMember is idempotent.
+ * A message about an event that does not exist opens nothing.
  */
 export async function openEventRoom(stores: Stores, env: Env, eventId: string): Promise<'opened' | 'no_event'> {
   return stores.postgres.transaction(async (tx) => {
-    const organizerId = await eventOrganizer(tx, eventId);
-    if (!organizerId) return 'no_event';
-    await lockMembership(tx, eventId, organizerId);
+    const event = await eventOrganizer(tx, eventId);
+    if (!event) return 'no_event';
+    const { organizerId } = event;
+    if (organizerId !== null) await lockMembership(tx, eventId, organizerId);
     await ensureEventRoom(tx, eventId, organizerId);
     // Inside the transaction: if the room object cannot be told, nothing is committed and the
     // bus retries the whole step.
-    await chatRoomStub(env, eventId).addMember(organizerId);
+    if (organizerId !== null) await chatRoomStub(env, eventId).addMember(organizerId);
     return 'opened';
   });
 }

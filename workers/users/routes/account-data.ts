@@ -24,8 +24,9 @@ const routes = {
   }),
   delete: createRoute({
     method: 'delete', path: '/me', tags: ['users'], ...authed,
-    summary: 'Delete your account and everything that is yours, the events you organized included (needs your password; ends every session)',
-    description: 'Refused with 409, naming what to do first, while you organize upcoming published events (cancel them: their attendees are told) or own crews.',
+    summary: 'Delete your account and everything that is yours (needs your password; ends every session)',
+    description: 'Refused with 409, naming what to do first, while you organize upcoming published events (cancel them: their attendees are told) or own crews. ' +
+      'Events other people registered for or formed a crew around stay for them, without an organizer (organizerId null); the others are deleted.',
     request: { body: jsonBody(deleteAccountBody) },
     responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 409, 429) },
   }),

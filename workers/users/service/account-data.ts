@@ -9,7 +9,7 @@ import { loginRules } from '../../../shared/http/limits.ts';
 import { consumeRateLimit } from '../../../shared/http/rate-limit.ts';
 import { describeError } from '../../../shared/logger.ts';
 import type { MongoStore } from '../../../shared/stores/index.ts';
-import { deleteEventsOrganizedBy, forgetDeletedEvents } from '../../events/service/organizer-exit.ts';
+import { forgetOrganizer, releaseEventsOrganizedBy, type OrganizerExit } from '../../events/service/organizer-exit.ts';
 import { accountDataRepo, EXPORT_LIMIT, MONGO_DELETION_BLOCKERS, OWNED_COLLECTIONS, RELATED_TABLES } from '../repo/account-data.ts';
 import { accountsRepo } from '../repo/accounts.ts';
 import { devicesRepo } from '../repo/devices.ts';
@@ -157,8 +157,9 @@ async function eraseDocuments(mongo: MongoStore, userId: string): Promise<void> 
  * Deletes the caller's account and everything that is theirs, after checking their password.
  * Order matters for retries: MongoDB documents go first (erasing them twice is harmless), then
  * one Postgres transaction locks the account, re-checks what blocks deletion, puts every live
- * session on the deny-list, deletes the events the user organized (none upcoming: those block)
- * and deletes the row (the rest cascades). A failure before the commit
+ * session on the deny-list, releases the events the user organized (none upcoming: those block;
+ * those others took part in stay without an organizer, the rest are deleted) and deletes the row
+ * (the rest cascades). A failure before the commit
  * answers an error and leaves a live account (its documents perhaps already erased) that the
  * user can delete again with the same request. After the commit, a second sweep erases what the
  * user's last in-flight requests wrote meanwhile; its failure is logged, not answered.
@@ -178,17 +179,17 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
   if (blockers.length > 0) throw cannotDelete(blockers);
 
   await eraseDocuments(stores.mongo, account.id);
-  let deletedEvents: string[];
+  let events: OrganizerExit;
   try {
-    deletedEvents = await stores.postgres.transaction(async (tx) => {
+    events = await stores.postgres.transaction(async (tx) => {
       if (!(await accountDataRepo.lock(tx, account.id))) throw accountGone();
       const lateBlockers = await accountDataRepo.blockers(tx, account.id);
       if (lateBlockers.length > 0) throw cannotDelete(lateBlockers);
       const sessions = await accountDataRepo.liveSessionIds(tx, account.id, config.ACCESS_TOKEN_TTL_SECONDS);
       await denySessions(stores.redis, sessions, config.ACCESS_TOKEN_TTL_SECONDS);
-      const events = await deleteEventsOrganizedBy(tx, account.id);
+      const released = await releaseEventsOrganizedBy(tx, account.id);
       await accountDataRepo.deleteAccount(tx, account.id);
-      return events;
+      return released;
     });
   } catch (error) {
     // A row that references the account without ON DELETE appeared: same answer as a blocker.
@@ -198,8 +199,9 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
   deps.log.info('account deleted', { accountId: account.id });
   // Documents written by the user's last requests while the first sweep ran.
   await eraseDocuments(stores.mongo, account.id).catch((error: unknown) => deps.log.warn('second erase sweep failed', { accountId: account.id, ...describeError(error) }));
-  await forgetDeletedEvents(stores, deletedEvents)
-    .catch((error: unknown) => deps.log.warn('deleted events not forgotten everywhere', { accountId: account.id, events: deletedEvents.length, ...describeError(error) }));
+  await forgetOrganizer(stores, events).catch((error: unknown) => deps.log.warn('released events not forgotten everywhere', {
+    accountId: account.id, deleted: events.deleted.length, kept: events.kept.length, ...describeError(error),
+  }));
   // The account is gone whatever happens next: a lost message is logged for replay rather than
   // turned into an error the client could only answer by retrying a deletion that already happened.
   await publish(deps.bus, 'user.deleted', { userId: account.id })
