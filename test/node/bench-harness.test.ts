@@ -4,12 +4,12 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { helloSpec, specFromConfig } from '../../scripts/bench/lib/build.ts';
 import { bundleBenchWorker } from '../../scripts/bench/lib/bundle.ts';
-import { pairedRatio, roundRatios, summarise } from '../../scripts/bench/lib/compare.ts';
+import { alternate, pairedRatio, roundRatios, summarise } from '../../scripts/bench/lib/compare.ts';
 import { parseCpuList, parseProcStat } from '../../scripts/bench/lib/cpu.ts';
 import type { LoadResult } from '../../scripts/bench/lib/load.ts';
 import { median, percentile, table } from '../../scripts/bench/lib/stats.ts';
-import { capnpString, renderConfig, startWorkerd } from '../../scripts/bench/lib/workerd.ts';
-import { meets } from '../../scripts/bench/scenarios/types.ts';
+import { capnpString, renderConfig, startWorkerd, type Workerd } from '../../scripts/bench/lib/workerd.ts';
+import { meets, type BenchContext } from '../../scripts/bench/scenarios/types.ts';
 
 describe('bench harness', () => {
   it('reads utime and stime from /proc/PID/stat, even with odd command names', () => {
@@ -72,6 +72,24 @@ describe('bench harness', () => {
     expect(meets({ label: 'r', value: 0.69, target: { op: '>=', value: 0.7 } })).toBe(false);
     expect(meets({ label: 'r', value: 1.2, target: { op: '<=', value: 1.1 } })).toBe(false);
     expect(table([['a', 'bb'], ['ccc', 'd']], '')).toEqual(['a    bb', 'ccc  d']);
+  });
+
+  it('alternates contenders with the order turning each round, keeping each one\'s runs in round order', async () => {
+    const measured: string[] = [];
+    const ctx = {
+      options: { rounds: 4 },
+      progress: () => {},
+      measure: async (_target: Workerd, load: { path: string }) => {
+        measured.push(load.path);
+        return { rps: measured.length } as LoadResult;
+      },
+    } as unknown as BenchContext;
+    const contender = (label: string) => ({ label, target: {} as Workerd, load: { path: label } });
+    const [a, b, c] = await alternate(ctx, [contender('a'), contender('b'), contender('c')]);
+    expect(measured.join(' ')).toBe('a b c b c a c a b a b c');
+    expect(a!.runs.map((run) => run.rps)).toEqual([1, 6, 8, 10]);
+    expect(b!.runs.map((run) => run.rps)).toEqual([2, 4, 9, 11]);
+    expect(c!.runs.map((run) => run.rps)).toEqual([3, 5, 7, 12]);
   });
 
   it('pairs runs by round: per-round ratios and their median', () => {

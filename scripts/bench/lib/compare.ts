@@ -1,5 +1,6 @@
-// Measures several contenders in alternation (A, B, A, B, ...) so that drift of the machine
-// (thermal, noisy neighbours) hits all of them alike, then summarises each by its medians.
+// Measures several contenders in alternation so that drift of the machine (thermal, noisy
+// neighbours) hits all of them alike, then summarises each by its medians. The order turns by one
+// each round (A B C, B C A, C A B, ...), so no contender always runs first or right after another.
 import type { BenchContext, LoadSpec } from '../scenarios/types.ts';
 import type { LoadResult } from './load.ts';
 import { fmt, median, table } from './stats.ts';
@@ -27,7 +28,8 @@ export interface Summary {
 export async function alternate(ctx: BenchContext, contenders: Contender[], rounds = ctx.options.rounds): Promise<Summary[]> {
   const runs = new Map<string, LoadResult[]>(contenders.map((c) => [c.label, []]));
   for (let round = 1; round <= rounds; round++) {
-    for (const contender of contenders) {
+    const shift = (round - 1) % contenders.length;
+    for (const contender of [...contenders.slice(shift), ...contenders.slice(0, shift)]) {
       const result = await ctx.measure(contender.target, contender.load);
       runs.get(contender.label)?.push(result);
       ctx.progress(
@@ -75,7 +77,7 @@ function row(run: string, label: string, r: Omit<Summary, 'label' | 'runs'>, fla
   ];
 }
 
-/** Every run in measurement order, then the medians. */
+/** Every run, round by round (within a round the order turns, see alternate()), then the medians. */
 export function summaryTable(summaries: Summary[]): string[] {
   const rows: string[][] = [HEADER];
   const rounds = Math.max(...summaries.map((s) => s.runs.length));
