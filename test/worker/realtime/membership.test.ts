@@ -144,6 +144,18 @@ describe('handlers are idempotent and trust the registrations, not the message',
     expect(await roomRows(eventId)).toEqual([]);
   });
 
+  it('an event left without an organizer (account deleted) keeps its room; messages about it open no owner and keep attendees in', async () => {
+    const { organizer, guest, event } = await eventWithAttendee();
+    // What deleting the organizer's account leaves of an event others took part in.
+    await postgres.query('update events set organizer_id = null where id = $1', [event.id]);
+    await postgres.query('delete from chat_room_members where room_id = $1 and account_id = $2', [event.id, organizer.id]);
+    await redeliver({ type: 'event.created', payload: { eventId: event.id, organizerId: null, title: event.title, startsAt: event.startsAt } });
+    await redeliver({ type: 'attendee.registered', payload: { eventId: event.id, userId: guest.id, registrationId: crypto.randomUUID(), quantity: 1 } });
+    expect(await postgres.query('select account_id, role from chat_room_members where room_id = $1', [event.id])).toEqual([{ account_id: guest.id, role: 'member' }]);
+    const client = await joinRoom(event.id, guest);
+    client.ws.close(1000);
+  });
+
   it('an organizer is never removed from their own room', async () => {
     const organizer = await quickUser();
     const event = await createEvent(organizer);
