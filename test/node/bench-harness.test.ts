@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { helloSpec, specFromConfig } from '../../scripts/bench/lib/build.ts';
-import { bundleBenchWorker } from '../../scripts/bench/lib/bundle.ts';
+import { benchWorkerSpec } from '../../scripts/bench/lib/bundle.ts';
 import { alternate, pairedRatio, roundRatios, summarise } from '../../scripts/bench/lib/compare.ts';
 import { parseCpuList, parseProcStat } from '../../scripts/bench/lib/cpu.ts';
 import type { LoadResult } from '../../scripts/bench/lib/load.ts';
@@ -114,8 +114,7 @@ describe('bench harness', () => {
   });
 
   it('serves the response-only Worker: what GET /health sends (gateway headers, fresh correlation ids, JSON), nothing else', async () => {
-    const hello = helloSpec('2026-11-01', []);
-    const workerd = await startWorkerd({ ...hello, label: 'response', modules: [{ name: 'worker.js', path: await bundleBenchWorker('required-response'), type: 'esModule' }] }, { readyPath: '/' });
+    const workerd = await startWorkerd(await benchWorkerSpec(helloSpec('2026-11-01', []), 'required-response', 'response'), { readyPath: '/' });
     try {
       const [first, second] = await Promise.all([fetch(workerd.url('/')), fetch(workerd.url('/anything'))]);
       for (const response of [first, second]) {

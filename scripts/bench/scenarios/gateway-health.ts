@@ -3,7 +3,7 @@
 // machine, same run, alternating: what does the chain cost in throughput and in CPU? A third
 // Worker sends the very response /health sends and does nothing else, which splits that cost
 // into the response the API must send and the chain itself.
-import { bundleBenchWorker } from '../lib/bundle.ts';
+import { benchWorkerSpec } from '../lib/bundle.ts';
 import { alternate, pairedRatio, roundRatios, saturationWarnings, summaryTable, type Summary } from '../lib/compare.ts';
 import { fmt } from '../lib/stats.ts';
 import type { Scenario } from './types.ts';
@@ -15,7 +15,7 @@ export const gatewayHealth: Scenario = {
   title: 'GET /health through the full middleware chain vs a bare hello Worker',
   async run(ctx) {
     const bareSpec = await ctx.hello();
-    const responseSpec = { ...bareSpec, label: 'response', modules: [{ name: 'worker.js', path: await bundleBenchWorker('required-response'), type: 'esModule' as const }] };
+    const responseSpec = await benchWorkerSpec(bareSpec, 'required-response', 'response');
     const chainSpec = await ctx.gateway();
     const bare = await ctx.start(bareSpec, { readyPath: '/' });
     const response = await ctx.start(responseSpec, { readyPath: '/' });

@@ -2,7 +2,7 @@
 // rates as equivalent, on a small Worker of its own (scripts/bench/workers/password-hash.ts, bundled
 // here with esbuild) so that nothing but the hash is measured. Light load: a hash costs ~100x a plain request.
 import type { PasswordPolicy } from '../../../shared/auth/password.ts';
-import { bundleBenchWorker } from '../lib/bundle.ts';
+import { benchWorkerSpec } from '../lib/bundle.ts';
 import { alternate, saturationWarnings, summaryTable } from '../lib/compare.ts';
 import { fmt } from '../lib/stats.ts';
 import type { Scenario } from './types.ts';
@@ -20,11 +20,7 @@ export const passwordHash: Scenario = {
   name: 'password-hash',
   title: 'workerd CPU per password hash: default policy vs the other algorithm at equivalent cost',
   async run(ctx) {
-    const hello = await ctx.hello();
-    const worker = await ctx.start(
-      { ...hello, label: 'password-hash', modules: [{ name: 'worker.js', path: await bundleBenchWorker('password-hash'), type: 'esModule' }] },
-      { readyPath: '/policies' },
-    );
+    const worker = await ctx.start(await benchWorkerSpec(await ctx.hello(), 'password-hash'), { readyPath: '/policies' });
     const policies = (await (await fetch(worker.url('/policies'))).json()) as Record<'default' | 'alternative', PasswordPolicy>;
 
     const load = (path: string) => ({ path, connections: CONNECTIONS });
