@@ -122,6 +122,22 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /**
+   * The user's account is being deleted: their messages leave the log, their cursors go, their
+   * typing stops and their sockets close. The archived copies are erased by the deletion itself.
+   * Safe to repeat. Returns how many messages were erased.
+   */
+  eraseMember(userId: string): number {
+    const erased = this.ctx.storage.transactionSync(() => {
+      const count = this.#log.eraseSender(userId);
+      this.#members.forget(userId);
+      return count;
+    });
+    this.#stopTyping(userId);
+    this.#sockets.closeUser(userId, closeCodes.unauthorized, 'Account deleted');
+    return erased;
+  }
+
+  /**
    * A history page for the HTTP route (the Worker checked membership in Postgres). Someone removed
    * here gets an empty page, so a removal racing the Worker's check leaks nothing.
    */

@@ -2,11 +2,11 @@ import { DurableObject } from 'cloudflare:workers';
 import type { z } from 'zod';
 import { isoNow } from '../shared/clock.ts';
 import { loadConfig } from '../shared/config.ts';
-import { notificationSchema, PING_FRAME, PONG_FRAME, serverFrames, type Notification } from '../shared/realtime/protocol.ts';
+import { closeCodes, notificationSchema, PING_FRAME, PONG_FRAME, serverFrames, type Notification } from '../shared/realtime/protocol.ts';
 import { NotificationStore, type InboxItem } from './inbox/notification-store.ts';
 import { admitFrame } from './user-sockets/admit.ts';
 import { freshBudget, type FrameBudget } from './user-sockets/frame-budget.ts';
-import { broadcastFrame, sendError, sendFrame } from './user-sockets/frames.ts';
+import { broadcastFrame, closeEvery, sendError, sendFrame } from './user-sockets/frames.ts';
 import { trustedCaller, upgradeResponse } from './user-sockets/upgrade.ts';
 
 const MAX_IDS = 100;
@@ -69,11 +69,7 @@ export class Inbox extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    try {
-      ws.close(code === 1006 ? 1000 : code, 'Closed');
-    } catch {
-      // The runtime may already have completed the close handshake.
-    }
+    closeEvery([ws], code === 1006 ? 1000 : code, 'Closed');
   }
 
   /** Stores a notification once (by id) and pushes it with the new unread count to the user's sockets. */
@@ -108,5 +104,11 @@ export class Inbox extends DurableObject<Env> {
   /** Recent notifications, newest first, with when each was read. */
   async recent(limit = 50): Promise<InboxItem[]> {
     return this.#store.recent(Math.min(Math.max(1, Math.trunc(limit)), 100));
+  }
+
+  /** The user's account is being deleted: their sockets close and their notifications go. */
+  async forget(): Promise<void> {
+    closeEvery(this.ctx.getWebSockets(), closeCodes.unauthorized, 'Account deleted');
+    this.#store.clear();
   }
 }

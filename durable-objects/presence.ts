@@ -8,7 +8,7 @@ import { fanOutPresence, writeSnapshot, type PresenceChange, type PresenceTarget
 import { attachmentOf, isOpen, lastActivity, newAttachment, sweep } from './presence/liveness.ts';
 import { PresenceStateStore } from './presence/state-store.ts';
 import { admitFrame } from './user-sockets/admit.ts';
-import { broadcastFrame, sendError, sendFrame } from './user-sockets/frames.ts';
+import { broadcastFrame, closeEvery, sendError, sendFrame } from './user-sockets/frames.ts';
 import { deviceLabel, trustedCaller, upgradeResponse } from './user-sockets/upgrade.ts';
 
 /** What `status()` answers. */
@@ -74,13 +74,7 @@ export class Presence extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     const { live, idle, lastIdleActivity, nextDue } = sweep(this.ctx, now, this.#timeoutMs());
-    for (const ws of idle) {
-      try {
-        ws.close(closeCodes.idle, 'No heartbeat');
-      } catch {
-        // Already closing.
-      }
-    }
+    closeEvery(idle, closeCodes.idle, 'No heartbeat');
     if (nextDue !== null) await this.ctx.storage.setAlarm(nextDue);
     const changed = this.#refresh(live.length > 0 ? now : lastIdleActivity || now, idle);
     // Unchanged but live: renew the Redis snapshot before its TTL (twice the timeout) runs out.
@@ -93,17 +87,23 @@ export class Presence extends DurableObject<Env> {
     return { ...this.#current(), devices };
   }
 
+  /**
+   * The user's account is being deleted: their sockets close and their state goes. With the
+   * owner forgotten, the sockets' close events publish nothing.
+   */
+  async forget(): Promise<void> {
+    this.#store.forget();
+    await this.ctx.storage.deleteAlarm();
+    closeEvery(this.ctx.getWebSockets(), closeCodes.unauthorized, 'Account deleted');
+  }
+
   /** A connected user's presence changed: tell this user's sockets. */
   async peerChanged(change: PresenceChange): Promise<void> {
     broadcastFrame(this.ctx.getWebSockets().filter(isOpen), serverFrames.presence(change));
   }
 
   #gone(ws: WebSocket, code: number): void {
-    try {
-      ws.close(code, 'Closed');
-    } catch {
-      // The runtime may already have completed the close handshake.
-    }
+    closeEvery([ws], code, 'Closed');
     this.#refresh(lastActivity(this.ctx, ws) || Date.now(), [ws]);
   }
 

@@ -36,7 +36,8 @@ export class RoomHistory {
         newestFirst = [...newestFirst, ...older];
       }
     }
-    // Sequence numbers start at 1 without gaps, so anything above 1 has older messages.
+    // Sequence numbers start at 1 without gaps (but where a deleted account's messages were), so
+    // anything above 1 may have older messages; a page past the last one comes back empty.
     const oldest = newestFirst.at(-1)?.seq ?? 1;
     return { messages: newestFirst.reverse(), hasMore: oldest > 1 };
   }

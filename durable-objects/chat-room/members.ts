@@ -26,6 +26,11 @@ export class Members {
     this.#sql.exec('UPDATE members SET active = 0 WHERE user_id = ?', userId);
   }
 
+  /** Forgets the user and their cursors (their account is being deleted). */
+  forget(userId: string): void {
+    this.#sql.exec('DELETE FROM members WHERE user_id = ?', userId);
+  }
+
   /** True only for someone removed here; people never seen are left to the caller's check. */
   wasRemoved(userId: string): boolean {
     return this.#sql.exec('SELECT 1 FROM members WHERE user_id = ? AND active = 0', userId).toArray().length > 0;

@@ -8,6 +8,11 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   sent_at: number;
 }
 
+// The last seq handed out before the newest messages were erased (see eraseSender); absent until
+// then. The next seq is above it, so a number a client has seen is never given again.
+const SEQ_FLOOR = "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq_floor'), 0)";
+const LAST_SEQ = `MAX(COALESCE((SELECT MAX(seq) FROM messages), 0), ${SEQ_FLOOR})`;
+
 export interface AppendOutcome {
   message: ChatMessage;
   duplicate: boolean;
@@ -15,7 +20,8 @@ export interface AppendOutcome {
 
 /**
  * The room's durable log in SQLite. Every method is synchronous: inside a Durable Object nothing
- * interleaves with a synchronous block, so max(seq) + 1 is a gap-free, unique sequence number.
+ * interleaves with a synchronous block, so max(seq) + 1 is a gap-free, unique sequence number
+ * (gaps appear only where a deleted account's messages were erased).
  */
 export class MessageLog {
   readonly #sql: SqlStorage;
@@ -34,7 +40,7 @@ export class MessageLog {
     const inserted = this.#sql
       .exec<{ seq: number }>(
         `INSERT INTO messages (seq, sender_id, client_message_id, text, sent_at)
-         VALUES (COALESCE((SELECT MAX(seq) FROM messages), 0) + 1, ?, ?, ?, ?)
+         VALUES (${LAST_SEQ} + 1, ?, ?, ?, ?)
          ON CONFLICT (sender_id, client_message_id) DO NOTHING RETURNING seq`,
         senderId, clientMessageId, text, now,
       )
@@ -47,7 +53,7 @@ export class MessageLog {
   }
 
   lastSeq(): number {
-    return this.#sql.exec<{ last: number | null }>('SELECT MAX(seq) AS last FROM messages').one().last ?? 0;
+    return this.#sql.exec<{ last: number }>(`SELECT ${LAST_SEQ} AS last`).one().last;
   }
 
   /** The oldest sequence number still held here (older ones live only in the archive). */
@@ -85,6 +91,19 @@ export class MessageLog {
   /** Drops archived messages beyond the newest `keep`; the newest row always stays, so max(seq) never goes back. */
   pruneArchived(keep: number): void {
     this.#sql.exec('DELETE FROM messages WHERE archived = 1 AND seq <= ?', this.lastSeq() - Math.max(1, keep));
+  }
+
+  /**
+   * Deletes every message of a sender whose account is being deleted; returns how many. The
+   * sequence goes on from where it was, so the log has gaps where they were.
+   */
+  eraseSender(senderId: string): number {
+    const last = this.lastSeq();
+    const erased = this.#sql.exec('DELETE FROM messages WHERE sender_id = ?', senderId).rowsWritten;
+    if (erased > 0) {
+      this.#sql.exec("INSERT INTO meta (key, value) VALUES ('seq_floor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", String(last));
+    }
+    return erased;
   }
 
   #rows(query: string, ...bindings: SqlStorageValue[]): MessageRow[] {

@@ -1,5 +1,6 @@
 import { encodeServerFrame, type ServerFrame } from '../../shared/realtime/protocol.ts';
 import { FrameOutbox } from './outbox.ts';
+import { closeEvery } from '../user-sockets/frames.ts';
 import { storedCopy, storedIsBehind, type SocketState } from './socket-state.ts';
 
 /**
@@ -90,11 +91,7 @@ export class RoomSockets {
   /** Closes the socket after the frames queued for it (an error frame explaining why, say). */
   close(ws: WebSocket, code: number, reason: string): void {
     this.#outbox.flushSocket(ws);
-    try {
-      ws.close(code, reason);
-    } catch {
-      // Already closing: nothing more to do.
-    }
+    closeEvery([ws], code, reason);
   }
 
   /** Closes every socket of the user, e.g. when they leave the room for good. */

@@ -82,6 +82,10 @@ export class NotificationStore {
   }
 
   // Keeps unread ones first, then the newest read ones; whatever falls beyond the capacity goes.
+  clear(): void {
+    this.#sql.exec('DELETE FROM notifications');
+  }
+
   #trim(): void {
     this.#sql.exec(
       `DELETE FROM notifications WHERE id IN (

@@ -39,6 +39,11 @@ export class PresenceStateStore {
     this.#sql.exec('UPDATE presence SET user_id = ? WHERE id = 1 AND user_id IS NULL', userId);
   }
 
+  /** Back to a fresh object's row, owner unknown: nothing is published for it any more. */
+  forget(): void {
+    this.#sql.exec("UPDATE presence SET user_id = NULL, chosen = 'online', state = 'offline', last_seen_at = NULL WHERE id = 1");
+  }
+
   choose(chosen: ChosenState): void {
     this.#sql.exec('UPDATE presence SET chosen = ? WHERE id = 1', chosen);
   }

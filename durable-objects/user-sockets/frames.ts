@@ -23,3 +23,14 @@ export function broadcastFrame(sockets: Iterable<WebSocket>, frame: ServerFrame)
 export function sendError(ws: WebSocket, code: ErrorCode, message: string, retryAfterMs?: number): void {
   sendFrame(ws, serverFrames.error({ code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }));
 }
+
+/** Closes every socket (its account was deleted, say); one already closing is skipped. */
+export function closeEvery(sockets: Iterable<WebSocket>, code: number, reason: string): void {
+  for (const ws of sockets) {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // The runtime may already have completed the close handshake.
+    }
+  }
+}

@@ -83,13 +83,39 @@ export async function insertMember(db: Db, roomId: string, accountId: string): P
   return rows.length > 0;
 }
 
-/** Removes a plain member; owners stay (an organizer who cancels a seat still runs the room). */
+/**
+ * Removes a plain member; owners stay (an organizer who cancels a seat still runs the room).
+ * The room is remembered among the account's past rooms: its messages stay in the log.
+ */
 export async function deleteMember(db: Db, roomId: string, accountId: string): Promise<boolean> {
   const rows = await db.query(
-    `delete from chat_room_members where room_id = $1 and account_id = $2 and role <> 'owner' returning room_id`,
+    `with gone as (
+       delete from chat_room_members where room_id = $1 and account_id = $2 and role <> 'owner' returning room_id, account_id
+     ), remembered as (
+       insert into chat_room_past_members (room_id, account_id) select room_id, account_id from gone
+       on conflict (account_id, room_id) do update set left_at = now()
+     )
+     select room_id from gone`,
     [roomId, accountId],
   );
   return rows.length > 0;
+}
+
+/** Every room the account is in or has been in: where its messages may be. */
+export async function roomsEverJoined(db: Db, accountId: string): Promise<string[]> {
+  const rows = await db.query<{ room_id: string }>(
+    `select room_id from chat_room_members where account_id = $1
+     union
+     select room_id from chat_room_past_members where account_id = $1`,
+    [accountId],
+  );
+  return rows.map((row) => row.room_id);
+}
+
+/** Deletes the rooms of events that were deleted (a room row has no foreign key to its subject). */
+export async function deleteEventRooms(db: Db, eventIds: string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await db.query(`delete from chat_rooms where kind = 'event' and id = any($1::uuid[])`, [eventIds]);
 }
 
 /** Whether `accountId` is a member of room `roomId`, any role. */

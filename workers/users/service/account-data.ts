@@ -10,6 +10,7 @@ import { consumeRateLimit } from '../../../shared/http/rate-limit.ts';
 import { describeError } from '../../../shared/logger.ts';
 import type { MongoStore } from '../../../shared/stores/index.ts';
 import { forgetOrganizer, releaseEventsOrganizedBy, type OrganizerExit } from '../../events/service/organizer-exit.ts';
+import { closeRoomsOfDeletedEvents, eraseFromRealtime, roomsOfDepartingAccount } from '../../realtime/service/account-exit.ts';
 import { accountDataRepo, EXPORT_LIMIT, MONGO_DELETION_BLOCKERS, OWNED_COLLECTIONS, RELATED_TABLES } from '../repo/account-data.ts';
 import { accountsRepo } from '../repo/accounts.ts';
 import { devicesRepo } from '../repo/devices.ts';
@@ -155,14 +156,17 @@ async function eraseDocuments(mongo: MongoStore, userId: string): Promise<void> 
 
 /**
  * Deletes the caller's account and everything that is theirs, after checking their password.
- * Order matters for retries: MongoDB documents go first (erasing them twice is harmless), then
- * one Postgres transaction locks the account, re-checks what blocks deletion, puts every live
- * session on the deny-list, releases the events the user organized (none upcoming: those block;
- * those others took part in stay without an organizer, the rest are deleted) and deletes the row
- * (the rest cascades). A failure before the commit
- * answers an error and leaves a live account (its documents perhaps already erased) that the
- * user can delete again with the same request. After the commit, a second sweep erases what the
- * user's last in-flight requests wrote meanwhile; its failure is logged, not answered.
+ * Order matters for retries: what lives outside Postgres goes first (erasing it twice is
+ * harmless): the user's messages, cursors, notifications and presence in the realtime objects
+ * (found through the rooms Postgres lists for the account), then their MongoDB documents (the
+ * chat archive among them). Then one Postgres transaction locks the account, re-checks what
+ * blocks deletion, puts every live session on the deny-list, releases the events the user
+ * organized (none upcoming: those block; those others took part in stay without an organizer,
+ * the rest are deleted with their rooms) and deletes the row (the rest cascades). A failure
+ * before the commit answers an error and leaves a live account (its messages and documents
+ * perhaps already erased) that the user can delete again with the same request. After the
+ * commit, a second sweep erases what the user's last in-flight requests wrote meanwhile; its
+ * failure is logged, not answered.
  */
 export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, password: string): Promise<void> {
   const { stores, config } = deps;
@@ -178,6 +182,8 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
   const blockers = [...(await accountDataRepo.blockers(stores.postgres, account.id)), ...(await mongoBlockers(stores.mongo, account.id))];
   if (blockers.length > 0) throw cannotDelete(blockers);
 
+  const rooms = await roomsOfDepartingAccount(stores, account.id);
+  await eraseFromRealtime(stores, deps.env, account.id, rooms);
   await eraseDocuments(stores.mongo, account.id);
   let events: OrganizerExit;
   try {
@@ -188,6 +194,7 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
       const sessions = await accountDataRepo.liveSessionIds(tx, account.id, config.ACCESS_TOKEN_TTL_SECONDS);
       await denySessions(stores.redis, sessions, config.ACCESS_TOKEN_TTL_SECONDS);
       const released = await releaseEventsOrganizedBy(tx, account.id);
+      await closeRoomsOfDeletedEvents(tx, released.deleted);
       await accountDataRepo.deleteAccount(tx, account.id);
       return released;
     });
@@ -197,7 +204,8 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
     throw error;
   }
   deps.log.info('account deleted', { accountId: account.id });
-  // Documents written by the user's last requests while the first sweep ran.
+  // Messages and documents written by the user's last requests while the first sweep ran.
+  await eraseFromRealtime(stores, deps.env, account.id, rooms).catch((error: unknown) => deps.log.warn('second realtime erase sweep failed', { accountId: account.id, ...describeError(error) }));
   await eraseDocuments(stores.mongo, account.id).catch((error: unknown) => deps.log.warn('second erase sweep failed', { accountId: account.id, ...describeError(error) }));
   await forgetOrganizer(stores, events).catch((error: unknown) => deps.log.warn('released events not forgotten everywhere', {
     accountId: account.id, deleted: events.deleted.length, kept: events.kept.length, ...describeError(error),

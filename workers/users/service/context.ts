@@ -9,6 +9,7 @@ import type { Stores } from '../../../shared/stores/index.ts';
 
 /** What the identity service needs, built from the request; the service never sees Hono. */
 export interface IdentityDeps {
+  env: Env;
   config: Config;
   stores: Stores;
   log: Logger;
@@ -27,6 +28,7 @@ export function identityDeps(c: Context<AppEnv>): IdentityDeps {
   const config = c.get('config');
   const stores = c.get('stores');
   return {
+    env: c.env,
     config,
     stores,
     log: c.get('log'),
