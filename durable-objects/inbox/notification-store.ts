@@ -81,11 +81,11 @@ export class NotificationStore {
     return this.#sql.exec<NotificationRow>('SELECT * FROM notifications ORDER BY created_at DESC, id DESC LIMIT ?', limit).toArray().map(toNotification);
   }
 
-  // Keeps unread ones first, then the newest read ones; whatever falls beyond the capacity goes.
   clear(): void {
     this.#sql.exec('DELETE FROM notifications');
   }
 
+  // Keeps unread ones first, then the newest read ones; whatever falls beyond the capacity goes.
   #trim(): void {
     this.#sql.exec(
       `DELETE FROM notifications WHERE id IN (

@@ -1,5 +1,5 @@
 import { presenceSnapshotKey } from '../../../shared/realtime/presence-snapshot.ts';
-import type { PostgresTransaction, Stores } from '../../../shared/stores/index.ts';
+import type { Postgres, PostgresTransaction, Stores } from '../../../shared/stores/index.ts';
 import { deleteEventRooms, roomsEverJoined } from '../repo/rooms.ts';
 import { chatRoomStub } from './room-objects.ts';
 
@@ -7,8 +7,8 @@ import { chatRoomStub } from './room-objects.ts';
 const ROOMS_AT_ONCE = 8;
 
 /** The rooms whose logs may hold the account's messages; read while its row still exists. */
-export function roomsOfDepartingAccount(stores: Stores, accountId: string): Promise<string[]> {
-  return roomsEverJoined(stores.postgres, accountId);
+export function roomsOfDepartingAccount(db: Postgres | PostgresTransaction, accountId: string): Promise<string[]> {
+  return roomsEverJoined(db, accountId);
 }
 
 /** In the deletion's transaction: the rooms of the events deleted with their organizer go too. */

@@ -182,21 +182,22 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
   const blockers = [...(await accountDataRepo.blockers(stores.postgres, account.id)), ...(await mongoBlockers(stores.mongo, account.id))];
   if (blockers.length > 0) throw cannotDelete(blockers);
 
-  const rooms = await roomsOfDepartingAccount(stores, account.id);
-  await eraseFromRealtime(stores, deps.env, account.id, rooms);
+  await eraseFromRealtime(stores, deps.env, account.id, await roomsOfDepartingAccount(stores.postgres, account.id));
   await eraseDocuments(stores.mongo, account.id);
-  let events: OrganizerExit;
+  let deleted: { events: OrganizerExit; rooms: string[] };
   try {
-    events = await stores.postgres.transaction(async (tx) => {
+    deleted = await stores.postgres.transaction(async (tx) => {
       if (!(await accountDataRepo.lock(tx, account.id))) throw accountGone();
       const lateBlockers = await accountDataRepo.blockers(tx, account.id);
       if (lateBlockers.length > 0) throw cannotDelete(lateBlockers);
       const sessions = await accountDataRepo.liveSessionIds(tx, account.id, config.ACCESS_TOKEN_TTL_SECONDS);
       await denySessions(stores.redis, sessions, config.ACCESS_TOKEN_TTL_SECONDS);
-      const released = await releaseEventsOrganizedBy(tx, account.id);
-      await closeRoomsOfDeletedEvents(tx, released.deleted);
+      // Read again under the lock: a room joined since the first sweep is swept after the commit.
+      const rooms = await roomsOfDepartingAccount(tx, account.id);
+      const events = await releaseEventsOrganizedBy(tx, account.id);
+      await closeRoomsOfDeletedEvents(tx, events.deleted);
       await accountDataRepo.deleteAccount(tx, account.id);
-      return released;
+      return { events, rooms };
     });
   } catch (error) {
     // A row that references the account without ON DELETE appeared: same answer as a blocker.
@@ -205,6 +206,7 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
   }
   deps.log.info('account deleted', { accountId: account.id });
   // Messages and documents written by the user's last requests while the first sweep ran.
+  const { events, rooms } = deleted;
   await eraseFromRealtime(stores, deps.env, account.id, rooms).catch((error: unknown) => deps.log.warn('second realtime erase sweep failed', { accountId: account.id, ...describeError(error) }));
   await eraseDocuments(stores.mongo, account.id).catch((error: unknown) => deps.log.warn('second erase sweep failed', { accountId: account.id, ...describeError(error) }));
   await forgetOrganizer(stores, events).catch((error: unknown) => deps.log.warn('released events not forgotten everywhere', {
