@@ -123,8 +123,9 @@ export class ChatRoom extends DurableObject<Env> {
 
   /**
    * The user's account is being deleted: their messages leave the log, their cursors go, their
-   * typing stops and their sockets close. The archived copies are erased by the deletion itself.
-   * Safe to repeat. Returns how many messages were erased.
+   * typing stops and their sockets close; the others are told to drop the messages, with their
+   * new unread counts. The archived copies are erased by the deletion itself. Safe to repeat.
+   * Returns how many messages were erased.
    */
   eraseMember(userId: string): number {
     const erased = this.ctx.storage.transactionSync(() => {
@@ -134,6 +135,13 @@ export class ChatRoom extends DurableObject<Env> {
     });
     this.#stopTyping(userId);
     this.#sockets.closeUser(userId, closeCodes.unauthorized, 'Account deleted');
+    if (erased > 0) {
+      this.#sockets.broadcast(serverFrames.messagesErased(userId));
+      for (const member of this.#members.active()) {
+        const unread = serverFrames.unread(this.unreadCount(member.userId));
+        for (const ws of this.#sockets.ofUser(member.userId)) this.#sockets.send(ws, unread);
+      }
+    }
     return erased;
   }
 

@@ -132,6 +132,8 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   frame('unread', { count: z.number().int().min(0) }),
   frame('typing', { userId: id, active: z.boolean(), expiresAt: timestamp.optional() }),
   frame('history', { messages: z.array(chatMessageSchema), hasMore: z.boolean() }),
+  // Every message of this user left the room's log (their account was deleted): drop them.
+  frame('messages:erased', { userId: id }),
   frame('presence', { userId: id, state: z.enum([...presenceStates, 'offline']), lastSeenAt: timestamp.nullable() }),
   frame('notification:new', { notification: notificationSchema }),
   frame('inbox:unread', { count: z.number().int().min(0) }),
@@ -151,6 +153,7 @@ export const serverFrames = {
   unread: (count: number) => ({ type: 'unread', count }) satisfies ServerFrame,
   typing: (body: FrameOf<'typing'>) => ({ type: 'typing', ...body }) satisfies ServerFrame,
   history: (body: FrameOf<'history'>) => ({ type: 'history', ...body }) satisfies ServerFrame,
+  messagesErased: (userId: string) => ({ type: 'messages:erased', userId }) satisfies ServerFrame,
   presence: (body: FrameOf<'presence'>) => ({ type: 'presence', ...body }) satisfies ServerFrame,
   notificationNew: (notification: Notification) => ({ type: 'notification:new', notification }) satisfies ServerFrame,
   inboxUnread: (count: number) => ({ type: 'inbox:unread', count }) satisfies ServerFrame,

@@ -61,6 +61,11 @@ describe('account deletion reaches the realtime objects', () => {
     expect((await deleteAccount(leaver)).status).toBe(204);
 
     expect((await leaverHere.waitClose()).code).toBe(closeCodes.unauthorized);
+    // The others still connected are told to drop the messages; the newest no longer counts as unread.
+    expect(await stayerHere.waitFor('messages:erased')).toEqual([{ type: 'messages:erased', userId: leaver.id }]);
+    const erasedAt = stayerHere.frames.findIndex((frame) => frame.type === 'messages:erased');
+    const recount = await eventually(async () => stayerHere.frames.slice(erasedAt).find((frame) => frame.type === 'unread'), (frame) => frame !== undefined);
+    expect(recount).toEqual({ type: 'unread', count: 0 });
     expect((await storedMessages(current.id)).map((row) => [row.seq, row.sender_id])).toEqual([[kept, stayer.id]]);
     expect((await storedMessages(left.id)).map((row) => [row.seq, row.sender_id])).toEqual([[keptThere, stayer.id]]);
     expect((await history(current.id, stayer)).map((message) => message.text)).toEqual(['from the one who stays']);
