@@ -154,6 +154,11 @@ export class ChatRoom extends DurableObject<Env> {
     return this.#history.page(options.before, Math.min(Math.max(1, Math.trunc(options.limit)), 100));
   }
 
+  /** For the user's data export: their messages here that the archive does not have yet. */
+  unarchivedMessagesOf(userId: string, limit: number): ChatMessage[] {
+    return this.#log.unarchivedOf(userId, Math.min(Math.max(1, Math.trunc(limit)), 10_000));
+  }
+
   /** Tells the room's joined sockets that a member's presence changed. */
   presenceChanged(userId: string, state: RoomPresenceState, lastSeenAt: string | null = null): void {
     this.#sockets.broadcast(serverFrames.presence({ userId, state, lastSeenAt }));

@@ -23,16 +23,7 @@ export async function archiveBatch(mongo: MongoStore, messages: ChatMessage[]): 
     messages.map((message) => ({
       updateOne: {
         filter: { roomId: message.roomId, seq: message.seq },
-        update: {
-          $setOnInsert: {
-            roomId: message.roomId,
-            seq: message.seq,
-            senderId: message.senderId,
-            clientMessageId: message.clientMessageId,
-            body: message.text,
-            createdAt: new Date(message.sentAt),
-          },
-        },
+        update: { $setOnInsert: toArchived(message) },
         upsert: true,
       },
     })),
@@ -54,6 +45,18 @@ export async function archivedBetween(mongo: MongoStore, roomId: string, after: 
     .collection<ArchivedMessage>(COLLECTION)
     .find({ roomId, seq: { $gt: after, $lt: before } }, { sort: { seq: 1 }, limit });
   return documents.map(toChatMessage);
+}
+
+/** A message as the archive holds it. */
+export function toArchived(message: ChatMessage): ArchivedMessage {
+  return {
+    roomId: message.roomId,
+    seq: message.seq,
+    senderId: message.senderId,
+    clientMessageId: message.clientMessageId,
+    body: message.text,
+    createdAt: new Date(message.sentAt),
+  };
 }
 
 function toChatMessage(document: ArchivedMessage): ChatMessage {

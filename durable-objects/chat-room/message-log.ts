@@ -76,6 +76,11 @@ export class MessageLog {
     return this.#sql.exec<{ count: number }>('SELECT COUNT(*) AS count FROM messages WHERE seq > ? AND sender_id <> ?', readSeq, userId).one().count;
   }
 
+  /** A sender's messages not archived yet, oldest first. */
+  unarchivedOf(senderId: string, limit: number): ChatMessage[] {
+    return this.#rows('SELECT * FROM messages WHERE archived = 0 AND sender_id = ? ORDER BY seq LIMIT ?', senderId, limit).map((row) => this.#toMessage(row));
+  }
+
   unarchived(limit: number): ChatMessage[] {
     return this.#rows('SELECT * FROM messages WHERE archived = 0 ORDER BY seq LIMIT ?', limit).map((row) => this.#toMessage(row));
   }

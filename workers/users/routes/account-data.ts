@@ -38,7 +38,7 @@ export const accountDataRoutes = createServiceApp()
   .openapi(routes.logins, async (c) => c.json(await loginHistory(c.get('stores').mongo, currentUser(c).userId, c.req.valid('query')), 200))
   .openapi(routes.stats, async (c) => c.json(await userStats({ stores: c.get('stores') }, currentUser(c).userId), 200))
   .openapi(routes.export, async (c) => {
-    const data = await exportUserData({ stores: c.get('stores') }, currentUser(c));
+    const data = await exportUserData({ stores: c.get('stores'), env: c.env }, currentUser(c));
     return c.json(data, 200, { 'content-disposition': 'attachment; filename="flow-export.json"', 'cache-control': 'no-store' });
   })
   .openapi(routes.delete, async (c) => {

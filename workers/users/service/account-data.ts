@@ -10,7 +10,8 @@ import { consumeRateLimit } from '../../../shared/http/rate-limit.ts';
 import { describeError } from '../../../shared/logger.ts';
 import type { MongoStore } from '../../../shared/stores/index.ts';
 import { forgetOrganizer, releaseEventsOrganizedBy, type OrganizerExit } from '../../events/service/organizer-exit.ts';
-import { closeRoomsOfDeletedEvents, eraseFromRealtime, roomsOfDepartingAccount } from '../../realtime/service/account-exit.ts';
+import { closeRoomsOfDeletedEvents, eraseFromRealtime, roomsOfAccount, unarchivedMessagesOf } from '../../realtime/service/account-data.ts';
+import type { ArchivedMessage } from '../../../durable-objects/chat-room/archive.ts';
 import { accountDataRepo, EXPORT_LIMIT, MONGO_DELETION_BLOCKERS, OWNED_COLLECTIONS, RELATED_TABLES } from '../repo/account-data.ts';
 import { accountsRepo } from '../repo/accounts.ts';
 import { devicesRepo } from '../repo/devices.ts';
@@ -88,8 +89,15 @@ export async function userStats(deps: Pick<IdentityDeps, 'stores'>, userId: stri
 const ownerFilter = (fields: string[], userId: string) =>
   fields.length === 1 ? { [fields[0]!]: userId } : { $or: fields.map((field) => ({ [field]: userId })) };
 
+/** The archived chat messages and those the rooms have not archived yet, each once. */
+function withUnarchived(archived: unknown[], unarchived: ArchivedMessage[]): unknown[] {
+  const key = (message: Pick<ArchivedMessage, 'roomId' | 'seq'>) => `${message.roomId}:${message.seq}`;
+  const seen = new Set((archived as ArchivedMessage[]).map(key));
+  return [...archived, ...unarchived.filter((message) => !seen.has(key(message)))];
+}
+
 /** Everything that is the user's, with no secret in it (see RELATED_TABLES and OWNED_COLLECTIONS). */
-export async function exportUserData(deps: Pick<IdentityDeps, 'stores'>, auth: AuthContext) {
+export async function exportUserData(deps: Pick<IdentityDeps, 'stores' | 'env'>, auth: AuthContext) {
   const { postgres, mongo } = deps.stores;
   const userId = auth.userId;
   const account = await accountDataRepo.account(postgres, userId);
@@ -101,7 +109,7 @@ export async function exportUserData(deps: Pick<IdentityDeps, 'stores'>, auth: A
     return rows.slice(0, EXPORT_LIMIT);
   };
 
-  const [profile, preferences, sessions, devices, logins, tables, collections] = await Promise.all([
+  const [profile, preferences, sessions, devices, logins, tables, collections, unarchived] = await Promise.all([
     getProfile(postgres, auth, userId).catch((error: unknown) => {
       if (error instanceof AppError && error.code === 'not_found') return null;
       throw error;
@@ -113,10 +121,11 @@ export async function exportUserData(deps: Pick<IdentityDeps, 'stores'>, auth: A
     Promise.all(RELATED_TABLES.map(async (source) => [source.name, await accountDataRepo.related(postgres, source, userId)] as const)),
     Promise.all(OWNED_COLLECTIONS.filter((source) => source.exported !== false).map(async (source) =>
       [source.collection, await mongo.collection(source.collection).find(ownerFilter(source.owners, userId), { limit: EXPORT_LIMIT + 1 })] as const)),
+    unarchivedMessagesOf(deps.stores, deps.env, userId, EXPORT_LIMIT + 1),
   ]);
 
   const related: Record<string, unknown[]> = {};
-  for (const [name, rows] of [...tables, ...collections]) related[name] = capped(name, rows);
+  for (const [name, rows] of [...tables, ...collections]) related[name] = capped(name, name === 'chat_messages' ? withUnarchived(rows, unarchived) : rows);
   return {
     exportedAt: isoNow(),
     account,
@@ -182,7 +191,7 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
   const blockers = [...(await accountDataRepo.blockers(stores.postgres, account.id)), ...(await mongoBlockers(stores.mongo, account.id))];
   if (blockers.length > 0) throw cannotDelete(blockers);
 
-  await eraseFromRealtime(stores, deps.env, account.id, await roomsOfDepartingAccount(stores.postgres, account.id));
+  await eraseFromRealtime(stores, deps.env, account.id, await roomsOfAccount(stores.postgres, account.id));
   await eraseDocuments(stores.mongo, account.id);
   let deleted: { events: OrganizerExit; rooms: string[] };
   try {
@@ -193,7 +202,7 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
       const sessions = await accountDataRepo.liveSessionIds(tx, account.id, config.ACCESS_TOKEN_TTL_SECONDS);
       await denySessions(stores.redis, sessions, config.ACCESS_TOKEN_TTL_SECONDS);
       // Read again under the lock: a room joined since the first sweep is swept after the commit.
-      const rooms = await roomsOfDepartingAccount(tx, account.id);
+      const rooms = await roomsOfAccount(tx, account.id);
       const events = await releaseEventsOrganizedBy(tx, account.id);
       await closeRoomsOfDeletedEvents(tx, events.deleted);
       await accountDataRepo.deleteAccount(tx, account.id);

@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { closeCodes, type ChatMessage } from '../../../shared/realtime/protocol.ts';
 import { presenceSnapshotKey } from '../../../shared/realtime/presence-snapshot.ts';
@@ -9,7 +10,7 @@ import { bearer, registerAndLogin, type TestUser } from '../../support/identity.
 import { testStores } from '../../support/stores.ts';
 import { attend, cancelAttendance, quickUser } from '../../support/ticketing.ts';
 import { eventually } from '../../support/wait.ts';
-import { storedMessages } from './chat-room-client.ts';
+import { roomStub, storedMessages } from './chat-room-client.ts';
 import { awaitMembership, joinRoom, type GatewayClient } from './gateway-client.ts';
 
 const stores = testStores();
@@ -117,5 +118,27 @@ describe('account deletion reaches the realtime objects', () => {
     const rooms = await stores.postgres.query<{ id: string }>('select id from chat_rooms where id = any($1::uuid[])', [[alone.id, attended.id]]);
     expect(rooms).toEqual([{ id: attended.id }]);
     expect(await stores.postgres.query('select account_id from chat_room_members where room_id = $1', [attended.id])).toEqual([{ account_id: fan.id }]);
+  });
+});
+
+describe('account export reaches the realtime objects', () => {
+  it('has every message the user sent, archived or still only in the room, each once', async () => {
+    const user = await registerAndLogin();
+    const event = await eventAttendedBy(user);
+    const socket = await joinRoom(event.id, user);
+    const archivedSeq = await say(socket, 'archived by now');
+    // The room's write-behind runs now instead of in a few seconds.
+    expect(await runDurableObjectAlarm(roomStub(event.id))).toBe(true);
+    await eventually(() => stores.mongo.collection('chat_messages').countDocuments({ senderId: user.id }), (count) => count === 1);
+    const pendingSeq = await say(socket, 'not archived yet');
+
+    const response = await call('/api/v1/users/me/export', { headers: bearer(user.tokens.accessToken) });
+    expect(response.status).toBe(200);
+    const { related } = (await response.json()) as { related: { chat_messages: Array<{ roomId: string; seq: number; senderId: string; body: string }> } };
+    const exported = related.chat_messages.map(({ roomId, seq, senderId, body }) => ({ roomId, seq, senderId, body })).sort((a, b) => a.seq - b.seq);
+    expect(exported).toEqual([
+      { roomId: event.id, seq: archivedSeq, senderId: user.id, body: 'archived by now' },
+      { roomId: event.id, seq: pendingSeq, senderId: user.id, body: 'not archived yet' },
+    ]);
   });
 });
