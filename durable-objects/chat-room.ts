@@ -122,10 +122,10 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /**
-   * The user's account is being deleted: their messages leave the log, their cursors go, their
-   * typing stops and their sockets close; the others are told to drop the messages, with their
-   * new unread counts. The archived copies are erased by the deletion itself. Safe to repeat.
-   * Returns how many messages were erased.
+   * The user's account is being deleted: their messages are erased (each keeps its seq, so the
+   * log stays gap-free, and loses its text and sender), their cursors go, their typing stops and
+   * their sockets close; the others are told, with their new unread counts. The erased messages
+   * go to the archive again, replacing what it had. Safe to repeat. Returns how many were erased.
    */
   eraseMember(userId: string): number {
     const erased = this.ctx.storage.transactionSync(() => {
@@ -136,6 +136,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.#stopTyping(userId);
     this.#sockets.closeUser(userId, closeCodes.unauthorized, 'Account deleted');
     if (erased > 0) {
+      this.#archive.messageStored(Date.now());
       this.#sockets.broadcast(serverFrames.messagesErased(userId));
       for (const member of this.#members.active()) {
         const unread = serverFrames.unread(this.unreadCount(member.userId));

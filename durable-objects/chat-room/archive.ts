@@ -5,17 +5,20 @@ import type { ChatMessage } from '../../shared/realtime/protocol.ts';
 export interface ArchivedMessage {
   roomId: string;
   seq: number;
-  senderId: string;
-  clientMessageId: string;
+  /** null (like clientMessageId, with an empty body) once the sender's account was deleted. */
+  senderId: string | null;
+  clientMessageId: string | null;
   body: string;
   createdAt: Date;
+  erased?: true;
 }
 
 const COLLECTION = 'chat_messages';
 
 /**
  * Writes a batch once: each message is an upsert on (roomId, seq) that only sets fields on insert,
- * so a batch retried after a partial failure leaves exactly one document per message.
+ * so a batch retried after a partial failure leaves exactly one document per message. An erased
+ * message replaces what was archived of it, whichever of the two writes lands last.
  */
 export async function archiveBatch(mongo: MongoStore, messages: ChatMessage[]): Promise<void> {
   if (messages.length === 0) return;
@@ -23,7 +26,7 @@ export async function archiveBatch(mongo: MongoStore, messages: ChatMessage[]): 
     messages.map((message) => ({
       updateOne: {
         filter: { roomId: message.roomId, seq: message.seq },
-        update: { $setOnInsert: toArchived(message) },
+        update: message.erased ? { $set: toArchived(message) } : { $setOnInsert: toArchived(message) },
         upsert: true,
       },
     })),
@@ -56,6 +59,7 @@ export function toArchived(message: ChatMessage): ArchivedMessage {
     clientMessageId: message.clientMessageId,
     body: message.text,
     createdAt: new Date(message.sentAt),
+    ...(message.erased ? { erased: true as const } : {}),
   };
 }
 
@@ -67,5 +71,6 @@ function toChatMessage(document: ArchivedMessage): ChatMessage {
     clientMessageId: document.clientMessageId,
     text: document.body,
     sentAt: new Date(document.createdAt).toISOString(),
+    ...(document.erased ? { erased: true as const } : {}),
   };
 }

@@ -36,8 +36,7 @@ export class RoomHistory {
         newestFirst = [...newestFirst, ...older];
       }
     }
-    // Sequence numbers start at 1 without gaps (but where a deleted account's messages were), so
-    // anything above 1 may have older messages; a page past the last one comes back empty.
+    // Sequence numbers start at 1 without gaps, so anything above 1 has older messages.
     const oldest = newestFirst.at(-1)?.seq ?? 1;
     return { messages: newestFirst.reverse(), hasMore: oldest > 1 };
   }

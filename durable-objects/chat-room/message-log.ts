@@ -8,10 +8,8 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   sent_at: number;
 }
 
-// The last seq handed out before the newest messages were erased (see eraseSender); absent until
-// then. The next seq is above it, so a number a client has seen is never given again.
-const SEQ_FLOOR = "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq_floor'), 0)";
-const LAST_SEQ = `MAX(COALESCE((SELECT MAX(seq) FROM messages), 0), ${SEQ_FLOOR})`;
+// An erased message (its sender's account was deleted) keeps its row and seq, with no sender.
+const ERASED_SENDER = '';
 
 export interface AppendOutcome {
   message: ChatMessage;
@@ -20,8 +18,7 @@ export interface AppendOutcome {
 
 /**
  * The room's durable log in SQLite. Every method is synchronous: inside a Durable Object nothing
- * interleaves with a synchronous block, so max(seq) + 1 is a gap-free, unique sequence number
- * (gaps appear only where a deleted account's messages were erased).
+ * interleaves with a synchronous block, so max(seq) + 1 is a gap-free, unique sequence number.
  */
 export class MessageLog {
   readonly #sql: SqlStorage;
@@ -40,7 +37,7 @@ export class MessageLog {
     const inserted = this.#sql
       .exec<{ seq: number }>(
         `INSERT INTO messages (seq, sender_id, client_message_id, text, sent_at)
-         VALUES (${LAST_SEQ} + 1, ?, ?, ?, ?)
+         VALUES (COALESCE((SELECT MAX(seq) FROM messages), 0) + 1, ?, ?, ?, ?)
          ON CONFLICT (sender_id, client_message_id) DO NOTHING RETURNING seq`,
         senderId, clientMessageId, text, now,
       )
@@ -53,7 +50,7 @@ export class MessageLog {
   }
 
   lastSeq(): number {
-    return this.#sql.exec<{ last: number }>(`SELECT ${LAST_SEQ} AS last`).one().last;
+    return this.#sql.exec<{ last: number | null }>('SELECT MAX(seq) AS last FROM messages').one().last ?? 0;
   }
 
   /** The oldest sequence number still held here (older ones live only in the archive). */
@@ -71,9 +68,11 @@ export class MessageLog {
     return this.#rows('SELECT * FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?', before, limit).map((row) => this.#toMessage(row));
   }
 
-  /** Messages from others after the reader's cursor. */
+  /** Messages from others after the reader's cursor (erased ones are nothing to read). */
   unreadFor(userId: string, readSeq: number): number {
-    return this.#sql.exec<{ count: number }>('SELECT COUNT(*) AS count FROM messages WHERE seq > ? AND sender_id <> ?', readSeq, userId).one().count;
+    return this.#sql.exec<{ count: number }>(
+      'SELECT COUNT(*) AS count FROM messages WHERE seq > ? AND sender_id NOT IN (?, ?)', readSeq, userId, ERASED_SENDER,
+    ).one().count;
   }
 
   /** A sender's messages not archived yet, oldest first. */
@@ -99,16 +98,15 @@ export class MessageLog {
   }
 
   /**
-   * Deletes every message of a sender whose account is being deleted; returns how many. The
-   * sequence goes on from where it was, so the log has gaps where they were.
+   * Erases every message of a sender whose account is being deleted; returns how many. Each keeps
+   * its seq (the log stays gap-free) and loses its text, sender and client id (replaced by one
+   * unique in the room, so erased messages never collide). An archived one is archived again.
    */
   eraseSender(senderId: string): number {
-    const last = this.lastSeq();
-    const erased = this.#sql.exec('DELETE FROM messages WHERE sender_id = ?', senderId).rowsWritten;
-    if (erased > 0) {
-      this.#sql.exec("INSERT INTO meta (key, value) VALUES ('seq_floor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", String(last));
-    }
-    return erased;
+    return this.#sql.exec(
+      "UPDATE messages SET sender_id = ?, client_message_id = 'erased:' || seq, text = '', archived = 0 WHERE sender_id = ?",
+      ERASED_SENDER, senderId,
+    ).rowsWritten;
   }
 
   #rows(query: string, ...bindings: SqlStorageValue[]): MessageRow[] {
@@ -116,6 +114,9 @@ export class MessageLog {
   }
 
   #toMessage(row: MessageRow): ChatMessage {
+    if (row.sender_id === ERASED_SENDER) {
+      return { roomId: this.#roomId(), seq: row.seq, senderId: null, clientMessageId: null, text: '', sentAt: new Date(row.sent_at).toISOString(), erased: true };
+    }
     return {
       roomId: this.#roomId(),
       seq: row.seq,

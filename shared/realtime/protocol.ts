@@ -106,10 +106,13 @@ export const memberCursorSchema = z.strictObject({ userId: id, readSeq: seq, del
 export const chatMessageSchema = z.strictObject({
   roomId: id,
   seq,
-  senderId: id,
-  clientMessageId: id,
+  // null, like clientMessageId, with empty text and `erased`, once the sender's account was
+  // deleted: the message keeps its place in the sequence (no gaps) and nothing of its sender.
+  senderId: id.nullable(),
+  clientMessageId: id.nullable(),
   text: z.string(),
   sentAt: timestamp,
+  erased: z.literal(true).optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export const notificationSchema = z.strictObject({
@@ -132,7 +135,7 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   frame('unread', { count: z.number().int().min(0) }),
   frame('typing', { userId: id, active: z.boolean(), expiresAt: timestamp.optional() }),
   frame('history', { messages: z.array(chatMessageSchema), hasMore: z.boolean() }),
-  // Every message of this user left the room's log (their account was deleted): drop them.
+  // Every message of this user was erased (their account was deleted): show them as erased.
   frame('messages:erased', { userId: id }),
   frame('presence', { userId: id, state: z.enum([...presenceStates, 'offline']), lastSeenAt: timestamp.nullable() }),
   frame('notification:new', { notification: notificationSchema }),

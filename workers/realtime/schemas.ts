@@ -62,10 +62,11 @@ export const historyQuery = z.strictObject({
 const messageSchema = z.object({
   roomId: z.string(),
   seq: z.number().int(),
-  senderId: z.string(),
-  clientMessageId: z.string(),
-  text: z.string(),
+  senderId: z.string().nullable().openapi({ description: 'null once the sender deleted their account (the message is then `erased`)' }),
+  clientMessageId: z.string().nullable(),
+  text: z.string().openapi({ description: 'Empty for an erased message' }),
   sentAt: instant,
+  erased: z.literal(true).optional().openapi({ description: 'The sender deleted their account: the message keeps its place, nothing of its content' }),
 }).openapi('ChatMessage');
 
 export const historyPageSchema = z.object({

@@ -41,20 +41,23 @@ async function eventAttendedBy(...people: TestUser[]) {
 }
 
 describe('account deletion reaches the realtime objects', () => {
-  it('erases the messages of every room the user is or was in; the rooms and the others\' messages go on', async () => {
+  it('erases the messages of every room the user is or was in, in place; the rooms and the others\' messages go on', async () => {
     const [leaver, stayer] = await Promise.all([registerAndLogin(), quickUser()]);
     const current = await eventAttendedBy(leaver, stayer);
     const left = await eventAttendedBy(leaver, stayer);
 
     const leaverHere = await joinRoom(current.id, leaver);
     const stayerHere = await joinRoom(current.id, stayer);
-    await say(leaverHere, 'first from the leaver');
+    const first = await say(leaverHere, 'first from the leaver');
     const kept = await say(stayerHere, 'from the one who stays');
     const newest = await say(leaverHere, 'the newest message is the leaver\'s');
+    // Archived already: the archive's copies must be erased as well.
+    expect(await runDurableObjectAlarm(roomStub(current.id))).toBe(true);
+    await eventually(() => stores.mongo.collection('chat_messages').countDocuments({ roomId: current.id }), (count) => count === 3);
 
     // A room the user left: their message stays in its log, and so it must be found and erased too.
     const leaverThere = await joinRoom(left.id, leaver);
-    await say(leaverThere, 'said before leaving');
+    const saidThere = await say(leaverThere, 'said before leaving');
     const keptThere = await say(await joinRoom(left.id, stayer), 'still here');
     expect((await cancelAttendance(left.id, leaver)).status).toBe(204);
     await awaitMembership(left.id, leaver.id, null);
@@ -62,18 +65,36 @@ describe('account deletion reaches the realtime objects', () => {
     expect((await deleteAccount(leaver)).status).toBe(204);
 
     expect((await leaverHere.waitClose()).code).toBe(closeCodes.unauthorized);
-    // The others still connected are told to drop the messages; the newest no longer counts as unread.
+    // The others still connected are told; the newest message no longer counts as unread.
     expect(await stayerHere.waitFor('messages:erased')).toEqual([{ type: 'messages:erased', userId: leaver.id }]);
     const erasedAt = stayerHere.frames.findIndex((frame) => frame.type === 'messages:erased');
     const recount = await eventually(async () => stayerHere.frames.slice(erasedAt).find((frame) => frame.type === 'unread'), (frame) => frame !== undefined);
     expect(recount).toEqual({ type: 'unread', count: 0 });
-    expect((await storedMessages(current.id)).map((row) => [row.seq, row.sender_id])).toEqual([[kept, stayer.id]]);
-    expect((await storedMessages(left.id)).map((row) => [row.seq, row.sender_id])).toEqual([[keptThere, stayer.id]]);
-    expect((await history(current.id, stayer)).map((message) => message.text)).toEqual(['from the one who stays']);
+
+    // Each erased message keeps its seq (no gaps) and nothing of its sender or text.
+    const erased = (seq: number) => ({ roomId: current.id, seq, senderId: null, clientMessageId: null, text: '', erased: true });
+    const shown = await history(current.id, stayer);
+    expect(shown.map(({ sentAt: _, ...message }) => message)).toEqual([
+      erased(first),
+      { roomId: current.id, seq: kept, senderId: stayer.id, clientMessageId: expect.any(String), text: 'from the one who stays' },
+      erased(newest),
+    ]);
+    expect((await storedMessages(left.id)).map((row) => [row.seq, row.sender_id, row.text])).toEqual([[saidThere, '', ''], [keptThere, stayer.id, 'still here']]);
+    expect(JSON.stringify(await storedMessages(current.id))).not.toContain(leaver.id);
+    const archived = async () => (await stores.mongo.collection('chat_messages').find({ roomId: current.id }, { sort: { seq: 1 }, projection: { _id: 0, createdAt: 0 } }));
+    const expectedArchive = [
+      { roomId: current.id, seq: first, senderId: null, clientMessageId: null, body: '', erased: true },
+      { roomId: current.id, seq: kept, senderId: stayer.id, clientMessageId: expect.any(String), body: 'from the one who stays' },
+      { roomId: current.id, seq: newest, senderId: null, clientMessageId: null, body: '', erased: true },
+    ];
+    expect(await archived()).toEqual(expectedArchive);
+    // The room archives its erased messages again (whichever write lands last, the archive ends erased).
+    expect(await runDurableObjectAlarm(roomStub(current.id))).toBe(true);
+    expect(await archived()).toEqual(expectedArchive);
     expect(await stores.mongo.collection('chat_messages').countDocuments({ senderId: leaver.id })).toBe(0);
     expect(await stores.postgres.query('select 1 from chat_room_past_members where account_id = $1', [leaver.id])).toEqual([]);
 
-    // The room goes on after the erased newest message: no seq is handed out twice.
+    // The room goes on after the erased newest message.
     const rejoined = await joinRoom(current.id, stayer);
     const joined = rejoined.of('room:joined')[0]!;
     expect(joined.lastSeq).toBe(newest);

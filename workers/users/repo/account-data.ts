@@ -63,6 +63,11 @@ export interface OwnedCollection {
   alsoErase?: string[];
   /** false: exported in a section of its own (preferences, login history). */
   exported?: boolean;
+  /**
+   * Documents that keep their place for others, emptied of everything of the user instead of
+   * deleted: the fields set on erasure (they must no longer match `owners`).
+   */
+  erasedAs?: Record<string, unknown>;
 }
 
 export const OWNED_COLLECTIONS: readonly OwnedCollection[] = [
@@ -76,7 +81,8 @@ export const OWNED_COLLECTIONS: readonly OwnedCollection[] = [
   { collection: 'notification_preferences', owners: ['userId'] },
   { collection: 'user_preferences', owners: ['userId'], exported: false },
   { collection: 'login_history', owners: ['accountId'], exported: false },
-  { collection: 'chat_messages', owners: ['senderId'] },
+  // A message keeps its seq in its room's archive (no gaps), like the room's own log keeps it.
+  { collection: 'chat_messages', owners: ['senderId'], erasedAs: { senderId: null, clientMessageId: null, body: '', erased: true } },
   { collection: 'audit_events', owners: ['actorId', 'payload.userId'] },
 ];
 

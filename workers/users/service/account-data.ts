@@ -159,7 +159,10 @@ async function mongoBlockers(mongo: MongoStore, userId: string) {
 // heaviest thing it could put on MongoDB (each may scan a large collection).
 async function eraseDocuments(mongo: MongoStore, userId: string): Promise<void> {
   for (const source of OWNED_COLLECTIONS) {
-    await mongo.collection(source.collection).deleteMany(ownerFilter([...source.owners, ...(source.alsoErase ?? [])], userId));
+    const documents = mongo.collection(source.collection);
+    const filter = ownerFilter([...source.owners, ...(source.alsoErase ?? [])], userId);
+    if (source.erasedAs) await documents.updateMany(filter, { $set: source.erasedAs });
+    else await documents.deleteMany(filter);
   }
 }
 
