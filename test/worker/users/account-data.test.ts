@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { call, callJson, expectProblem } from '../../support/http.ts';
 import { bearer, clientAddress, login, registerAndLogin, type TestUser } from '../../support/identity.ts';
 import { testStores } from '../../support/stores.ts';
+import { createEvent } from '../../support/events.ts';
+import { attend, outboxOf, quickUser, seatsOf, waitlistOf } from '../../support/ticketing.ts';
 import { eventually } from '../../support/wait.ts';
 
 interface LoginPage {
@@ -225,6 +227,22 @@ describe('account deletion', () => {
     expect(mine.status).toBe(200);
     expect(((await mine.json()) as { items: { event: { id: string } }[] }).items.map((item) => item.event.id)).toEqual([attended]);
     await expectProblem(await call(`/api/v1/events/${alone}`), 404);
+  });
+
+  it('gives the user\'s seats on upcoming events to the waiting line, as a cancellation would', async () => {
+    const [organizer, next, leaver] = await Promise.all([quickUser(), quickUser(), registerAndLogin()]);
+    const event = await createEvent(organizer, { capacity: 1 });
+    expect((await attend(event.id, leaver)).status).toBe(201);
+    expect((await attend(event.id, next)).status).toBe(202); // full: in line
+    // Cached while the seat is sold.
+    expect(((await (await call(`/api/v1/events/${event.id}`)).json()) as { seatsSold: number }).seatsSold).toBe(1);
+
+    expect((await deleteMe(leaver.tokens.accessToken, { password: leaver.password })).status).toBe(204);
+
+    expect(await seatsOf(event.id)).toMatchObject({ seats_sold: 0, seats_held: 1, registration_count: 0 });
+    expect(await waitlistOf(event.id)).toEqual([expect.objectContaining({ account_id: next.id, status: 'offered' })]);
+    expect(await outboxOf(event.id, 'waitlist.offered')).toEqual([expect.objectContaining({ eventId: event.id, userId: next.id })]);
+    expect(((await (await call(`/api/v1/events/${event.id}`)).json()) as { seatsSold: number }).seatsSold).toBe(0);
   });
 
   it('deletes the account and everything that is theirs, ends every session, and tells the bus', async () => {

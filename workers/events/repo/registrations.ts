@@ -84,6 +84,21 @@ export const registrationsRepo = {
     return row ?? null;
   },
 
+  /**
+   * The published events still to come on which the account holds seats: a confirmed
+   * registration, or a waitlist offer holding seats for it.
+   */
+  async eventsWithSeatsOf(db: Db, accountId: string): Promise<string[]> {
+    const rows = await db.query<{ id: string }>(
+      `select e.id from events e
+        where e.status = 'published' and e.series_ends_at > now()
+          and (exists (select 1 from registrations r where r.event_id = e.id and r.account_id = $1 and r.status = 'confirmed')
+               or exists (select 1 from waitlist_entries w where w.event_id = e.id and w.account_id = $1 and w.status = 'offered'))`,
+      [accountId],
+    );
+    return rows.map((row) => row.id);
+  },
+
   /** Cancels the account's confirmed registration (frees its seats); null when there is none. */
   async cancelConfirmed(tx: PostgresTransaction, eventId: string, accountId: string): Promise<RegistrationRow | null> {
     const [row] = await tx.query<RegistrationRow>(

@@ -27,7 +27,8 @@ const routes = {
     summary: 'Delete your account and everything that is yours (needs your password; ends every session)',
     description: 'Refused with 409, naming what to do first, while you organize upcoming published events (cancel them: their attendees are told) or own crews. ' +
       'Events other people registered for or formed a crew around stay for them, without an organizer (organizerId null); the others are deleted. ' +
-      'Your chat messages leave every room you were ever in (the others\' stay), your notifications and presence go, and your open sockets close.',
+      'Your seats on upcoming events go to their waiting lines. Your chat messages are erased in every room you were ever in (they keep their place, ' +
+      'marked erased; the others\' stay), your notifications and presence go, and your open sockets close.',
     request: { body: jsonBody(deleteAccountBody) },
     responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 409, 429) },
   }),

@@ -9,6 +9,7 @@ import { loginRules } from '../../../shared/http/limits.ts';
 import { consumeRateLimit } from '../../../shared/http/rate-limit.ts';
 import { describeError } from '../../../shared/logger.ts';
 import type { MongoStore } from '../../../shared/stores/index.ts';
+import { forgetSeatsLeftBy, offerSeatsLeftBy, seatsOfDepartingAccount } from '../../events/service/attendee-exit.ts';
 import { forgetOrganizer, releaseEventsOrganizedBy, type OrganizerExit } from '../../events/service/organizer-exit.ts';
 import { closeRoomsOfDeletedEvents, eraseFromRealtime, roomsOfAccount, unarchivedMessagesOf } from '../../realtime/service/account-data.ts';
 import type { ArchivedMessage } from '../../../durable-objects/chat-room/archive.ts';
@@ -174,7 +175,8 @@ async function eraseDocuments(mongo: MongoStore, userId: string): Promise<void> 
  * chat archive among them). Then one Postgres transaction locks the account, re-checks what
  * blocks deletion, puts every live session on the deny-list, releases the events the user
  * organized (none upcoming: those block; those others took part in stay without an organizer,
- * the rest are deleted with their rooms) and deletes the row (the rest cascades). A failure
+ * the rest are deleted with their rooms), deletes the row (the rest cascades) and offers the
+ * seats the user held on upcoming events to those events' waiting lines. A failure
  * before the commit answers an error and leaves a live account (its messages and documents
  * perhaps already erased) that the user can delete again with the same request. After the
  * commit, a second sweep erases what the user's last in-flight requests wrote meanwhile; its
@@ -196,7 +198,7 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
 
   await eraseFromRealtime(stores, deps.env, account.id, await roomsOfAccount(stores.postgres, account.id));
   await eraseDocuments(stores.mongo, account.id);
-  let deleted: { events: OrganizerExit; rooms: string[] };
+  let deleted: { events: OrganizerExit; rooms: string[]; seated: string[] };
   try {
     deleted = await stores.postgres.transaction(async (tx) => {
       if (!(await accountDataRepo.lock(tx, account.id))) throw accountGone();
@@ -206,10 +208,13 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
       await denySessions(stores.redis, sessions, config.ACCESS_TOKEN_TTL_SECONDS);
       // Read again under the lock: a room joined since the first sweep is swept after the commit.
       const rooms = await roomsOfAccount(tx, account.id);
+      const seated = await seatsOfDepartingAccount(tx, account.id);
       const events = await releaseEventsOrganizedBy(tx, account.id);
       await closeRoomsOfDeletedEvents(tx, events.deleted);
       await accountDataRepo.deleteAccount(tx, account.id);
-      return { events, rooms };
+      // The cascade freed the user's seats: each event's waiting line is offered them.
+      await offerSeatsLeftBy(tx, seated, config.WAITLIST_OFFER_SECONDS, deps.bus.correlationId);
+      return { events, rooms, seated };
     });
   } catch (error) {
     // A row that references the account without ON DELETE appeared: same answer as a blocker.
@@ -218,11 +223,14 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
   }
   deps.log.info('account deleted', { accountId: account.id });
   // Messages and documents written by the user's last requests while the first sweep ran.
-  const { events, rooms } = deleted;
+  const { events, rooms, seated } = deleted;
   await eraseFromRealtime(stores, deps.env, account.id, rooms).catch((error: unknown) => deps.log.warn('second realtime erase sweep failed', { accountId: account.id, ...describeError(error) }));
   await eraseDocuments(stores.mongo, account.id).catch((error: unknown) => deps.log.warn('second erase sweep failed', { accountId: account.id, ...describeError(error) }));
   await forgetOrganizer(stores, events).catch((error: unknown) => deps.log.warn('released events not forgotten everywhere', {
     accountId: account.id, deleted: events.deleted.length, kept: events.kept.length, ...describeError(error),
+  }));
+  await forgetSeatsLeftBy(stores, seated).catch((error: unknown) => deps.log.warn('events with freed seats not forgotten everywhere', {
+    accountId: account.id, events: seated.length, ...describeError(error),
   }));
   // The account is gone whatever happens next: a lost message is logged for replay rather than
   // turned into an error the client could only answer by retrying a deletion that already happened.
