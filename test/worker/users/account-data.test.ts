@@ -245,6 +245,26 @@ describe('account deletion', () => {
     expect(((await (await call(`/api/v1/events/${event.id}`)).json()) as { seatsSold: number }).seatsSold).toBe(0);
   });
 
+  it('takes the user\'s comments off the comment counts of the events they commented on', async () => {
+    const [organizer, other, leaver] = await Promise.all([quickUser(), quickUser(), registerAndLogin()]);
+    const [event, elsewhere] = [await createEvent(organizer), await createEvent(organizer)];
+    const comment = (eventId: string, user: TestUser, body: string) => callJson(`/api/v1/events/${eventId}/comments`, 'POST', { body }, bearer(user.tokens.accessToken));
+    const commentCount = async (eventId: string) => (await stores.postgres.query<{ n: number }>('select comment_count as n from events where id = $1', [eventId]))[0]!.n;
+    for (const body of ['first', 'second']) expect((await comment(event.id, leaver, body)).status).toBe(201);
+    expect((await comment(event.id, other, 'stays')).status).toBe(201);
+    const withdrawn = (await (await comment(elsewhere.id, leaver, 'taken back')).json()) as { id: string };
+    expect((await call(`/api/v1/events/${elsewhere.id}/comments/${withdrawn.id}`, { method: 'DELETE', headers: bearer(leaver.tokens.accessToken) })).status).toBe(204);
+    expect([await commentCount(event.id), await commentCount(elsewhere.id)]).toEqual([3, 0]);
+
+    expect((await deleteMe(leaver.tokens.accessToken, { password: leaver.password })).status).toBe(204);
+
+    // Only live comments counted; the one already taken back is not taken off twice.
+    expect([await commentCount(event.id), await commentCount(elsewhere.id)]).toEqual([1, 0]);
+    expect(await stores.mongo.collection('comments').countDocuments({ authorId: leaver.id })).toBe(0);
+    const listed = (await (await call(`/api/v1/events/${event.id}/comments`)).json()) as { items: { body: string }[] };
+    expect(listed.items.map((item) => item.body)).toEqual(['stays']);
+  });
+
   it('deletes the account and everything that is theirs, ends every session, and tells the bus', async () => {
     const [alice, bob] = await Promise.all([registerAndLogin(), registerAndLogin()]);
     const access = alice.tokens.accessToken;

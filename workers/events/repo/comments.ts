@@ -45,6 +45,21 @@ export const commentsRepo = {
     return before !== null;
   },
 
+  /** The events the author has live comments on. */
+  async eventsCommentedBy(mongo: MongoStore, authorId: string): Promise<string[]> {
+    return (await collection(mongo).distinct('targetId', { targetType: 'event', authorId, deletedAt: null })).map(String);
+  },
+
+  /** Marks the author's live comments on the event deleted; returns how many this call marked. */
+  async markDeletedBy(mongo: MongoStore, eventId: string, authorId: string): Promise<number> {
+    const now = new Date();
+    const outcome = await collection(mongo).updateMany(
+      { targetType: 'event', targetId: eventId, authorId, deletedAt: null },
+      { $set: { deletedAt: now, updatedAt: now } },
+    );
+    return outcome.modifiedCount;
+  },
+
   /** Every comment on these events (gone with their organizer's account). */
   async removeForEvents(mongo: MongoStore, eventIds: string[]): Promise<void> {
     if (eventIds.length > 0) await collection(mongo).deleteMany({ targetType: 'event', targetId: { $in: eventIds } });

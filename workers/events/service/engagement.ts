@@ -110,3 +110,16 @@ export async function deleteComment(stores: Stores, viewer: AuthContext, eventId
   if (!(await commentsRepo.markDeleted(stores.mongo, eventId, id))) throw new AppError('not_found', 'No such comment.');
   await likesRepo.addComments(stores.postgres, eventId, -1);
 }
+
+/**
+ * An account is being deleted: its live comments are marked deleted event by event, and each
+ * event's comment count drops by exactly the comments this call marked, so a repeated call
+ * moves nothing twice. The deletion erases the documents afterwards.
+ */
+export async function withdrawCommentsOf(stores: Stores, authorId: string): Promise<void> {
+  const eventIds = await commentsRepo.eventsCommentedBy(stores.mongo, authorId);
+  for (const eventId of eventIds) {
+    const marked = await commentsRepo.markDeletedBy(stores.mongo, eventId, authorId);
+    if (marked > 0) await likesRepo.addComments(stores.postgres, eventId, -marked);
+  }
+}

@@ -8,8 +8,9 @@ import { AppError } from '../../../shared/errors.ts';
 import { loginRules } from '../../../shared/http/limits.ts';
 import { consumeRateLimit } from '../../../shared/http/rate-limit.ts';
 import { describeError } from '../../../shared/logger.ts';
-import type { MongoStore } from '../../../shared/stores/index.ts';
+import type { MongoStore, Stores } from '../../../shared/stores/index.ts';
 import { forgetSeatsLeftBy, offerSeatsLeftBy, seatsOfDepartingAccount } from '../../events/service/attendee-exit.ts';
+import { withdrawCommentsOf } from '../../events/service/engagement.ts';
 import { forgetOrganizer, releaseEventsOrganizedBy, type OrganizerExit } from '../../events/service/organizer-exit.ts';
 import { closeRoomsOfDeletedEvents, eraseFromRealtime, roomsOfAccount, unarchivedMessagesOf } from '../../realtime/service/account-data.ts';
 import type { ArchivedMessage } from '../../../durable-objects/chat-room/archive.ts';
@@ -158,9 +159,11 @@ async function mongoBlockers(mongo: MongoStore, userId: string) {
 
 // One collection at a time: deletion is rare, and a burst of parallel deleteMany calls is the
 // heaviest thing it could put on MongoDB (each may scan a large collection).
-async function eraseDocuments(mongo: MongoStore, userId: string): Promise<void> {
+// Event comments are withdrawn first, so the events' comment counts drop by what goes.
+async function eraseDocuments(stores: Stores, userId: string): Promise<void> {
+  await withdrawCommentsOf(stores, userId);
   for (const source of OWNED_COLLECTIONS) {
-    const documents = mongo.collection(source.collection);
+    const documents = stores.mongo.collection(source.collection);
     const filter = ownerFilter([...source.owners, ...(source.alsoErase ?? [])], userId);
     if (source.erasedAs) await documents.updateMany(filter, { $set: source.erasedAs });
     else await documents.deleteMany(filter);
@@ -197,7 +200,7 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
   if (blockers.length > 0) throw cannotDelete(blockers);
 
   await eraseFromRealtime(stores, deps.env, account.id, await roomsOfAccount(stores.postgres, account.id));
-  await eraseDocuments(stores.mongo, account.id);
+  await eraseDocuments(stores, account.id);
   let deleted: { events: OrganizerExit; rooms: string[]; seated: string[] };
   try {
     deleted = await stores.postgres.transaction(async (tx) => {
@@ -225,7 +228,7 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
   // Messages and documents written by the user's last requests while the first sweep ran.
   const { events, rooms, seated } = deleted;
   await eraseFromRealtime(stores, deps.env, account.id, rooms).catch((error: unknown) => deps.log.warn('second realtime erase sweep failed', { accountId: account.id, ...describeError(error) }));
-  await eraseDocuments(stores.mongo, account.id).catch((error: unknown) => deps.log.warn('second erase sweep failed', { accountId: account.id, ...describeError(error) }));
+  await eraseDocuments(stores, account.id).catch((error: unknown) => deps.log.warn('second erase sweep failed', { accountId: account.id, ...describeError(error) }));
   await forgetOrganizer(stores, events).catch((error: unknown) => deps.log.warn('released events not forgotten everywhere', {
     accountId: account.id, deleted: events.deleted.length, kept: events.kept.length, ...describeError(error),
   }));
