@@ -97,6 +97,27 @@ describe('user statistics', () => {
   });
 });
 
+describe('user statistics follow events', () => {
+  it('count the published events the user organizes and those they checked in to, as they change', async () => {
+    const [organizer, attendee] = await Promise.all([registerAndLogin(), registerAndLogin()]);
+    const stats = async (user: TestUser) => (await (await me(user.tokens.accessToken, '/stats')).json()) as { eventsAttended: number; eventsOrganized: number };
+    const [kept, cancelled] = [await createEvent(organizer), await createEvent(organizer)];
+    await createEvent(organizer, { status: 'draft' });
+    expect(await stats(organizer)).toMatchObject({ eventsOrganized: 2, eventsAttended: 0 });
+    expect((await call(`/api/v1/events/${cancelled.id}`, { method: 'DELETE', headers: bearer(organizer.tokens.accessToken) })).status).toBe(200);
+    expect((await stats(organizer)).eventsOrganized).toBe(1);
+
+    expect((await attend(kept.id, attendee)).status).toBe(201);
+    expect(await stats(attendee)).toMatchObject({ eventsAttended: 0, eventsOrganized: 0 });
+    const ticket = (await (await call(`/api/v1/events/${kept.id}/ticket`, { headers: bearer(attendee.tokens.accessToken) })).json()) as { token: string; registrationId: string };
+    expect((await callJson(`/api/v1/events/${kept.id}/check-in`, 'POST', { token: ticket.token }, bearer(organizer.tokens.accessToken))).status).toBe(200);
+    expect((await stats(attendee)).eventsAttended).toBe(1);
+    const undo = await call(`/api/v1/events/${kept.id}/check-in/${ticket.registrationId}`, { method: 'DELETE', headers: bearer(organizer.tokens.accessToken) });
+    expect(undo.status).toBeLessThan(300);
+    expect((await stats(attendee)).eventsAttended).toBe(0);
+  });
+});
+
 describe('GDPR export', () => {
   it('contains the user\'s data from every store and none of the secrets', async () => {
     const [alice, bob] = await Promise.all([registerAndLogin(), registerAndLogin()]);
