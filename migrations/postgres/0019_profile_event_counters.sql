@@ -9,11 +9,17 @@
 
 CREATE OR REPLACE FUNCTION flow_profiles_events_attended() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+  was_counted boolean := TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'checked_in';
+  is_counted  boolean := TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'checked_in';
 BEGIN
-  IF TG_OP <> 'INSERT' AND OLD.status = 'checked_in' AND (TG_OP = 'DELETE' OR NEW.status <> 'checked_in') THEN
+  IF TG_OP = 'UPDATE' AND was_counted = is_counted THEN
+    RETURN NULL;
+  END IF;
+  IF was_counted THEN
     UPDATE profiles SET events_attended_count = greatest(events_attended_count - 1, 0) WHERE account_id = OLD.account_id;
   END IF;
-  IF TG_OP <> 'DELETE' AND NEW.status = 'checked_in' AND (TG_OP = 'INSERT' OR OLD.status <> 'checked_in') THEN
+  IF is_counted THEN
     UPDATE profiles SET events_attended_count = events_attended_count + 1 WHERE account_id = NEW.account_id;
   END IF;
   RETURN NULL;
@@ -25,13 +31,17 @@ CREATE OR REPLACE TRIGGER registrations_profile_attended
 
 CREATE OR REPLACE FUNCTION flow_profiles_events_organized() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+  was_counted boolean := TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'published' AND OLD.organizer_id IS NOT NULL;
+  is_counted  boolean := TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'published' AND NEW.organizer_id IS NOT NULL;
 BEGIN
-  IF TG_OP <> 'INSERT' AND OLD.status = 'published' AND OLD.organizer_id IS NOT NULL
-     AND (TG_OP = 'DELETE' OR NEW.status <> 'published' OR NEW.organizer_id IS DISTINCT FROM OLD.organizer_id) THEN
+  IF TG_OP = 'UPDATE' AND was_counted = is_counted AND OLD.organizer_id IS NOT DISTINCT FROM NEW.organizer_id THEN
+    RETURN NULL;
+  END IF;
+  IF was_counted THEN
     UPDATE profiles SET events_organized_count = greatest(events_organized_count - 1, 0) WHERE account_id = OLD.organizer_id;
   END IF;
-  IF TG_OP <> 'DELETE' AND NEW.status = 'published' AND NEW.organizer_id IS NOT NULL
-     AND (TG_OP = 'INSERT' OR OLD.status <> 'published' OR NEW.organizer_id IS DISTINCT FROM OLD.organizer_id) THEN
+  IF is_counted THEN
     UPDATE profiles SET events_organized_count = events_organized_count + 1 WHERE account_id = NEW.organizer_id;
   END IF;
   RETURN NULL;
