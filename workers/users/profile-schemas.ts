@@ -181,6 +181,19 @@ export const statsSchema = z.object({
   memberSince: z.string(),
 }).openapi('UserStats');
 
+export const achievementSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  iconUrl: z.string().nullable(),
+  metric: z.enum(['events_attended', 'events_organized', 'karma']).openapi({ description: 'The statistic it is earned by' }),
+  threshold: z.number().int().openapi({ description: 'The value of the statistic that earns it' }),
+  progress: z.number().int().openapi({ description: 'Your current value of the statistic' }),
+  earnedAt: z.string().nullable().openapi({ description: 'When you earned it; earned achievements stay even if the statistic goes back down' }),
+}).openapi('Achievement');
+
+export const achievementsSchema = z.object({ items: z.array(achievementSchema) }).openapi('Achievements');
+
 export const exportSchema = z.object({
   exportedAt: z.string(),
   account: z.record(z.string(), z.unknown()),

@@ -116,6 +116,45 @@ describe('user statistics follow events', () => {
     expect(undo.status).toBeLessThan(300);
     expect((await stats(attendee)).eventsAttended).toBe(0);
   });
+
+  it('award achievements as the counters reach them, once each, and keep them', async () => {
+    const [organizer, attendee] = await Promise.all([registerAndLogin(), registerAndLogin()]);
+    const achievements = async (user: TestUser) => {
+      const response = await me(user.tokens.accessToken, '/achievements');
+      expect(response.status).toBe(200);
+      const { items } = (await response.json()) as { items: Array<{ code: string; metric: string; threshold: number; progress: number; earnedAt: string | null }> };
+      return new Map(items.map((item) => [item.code, item]));
+    };
+    const before = await achievements(attendee);
+    expect(before.get('first_event')).toMatchObject({ metric: 'events_attended', threshold: 1, progress: 0, earnedAt: null });
+    expect([...before.values()].every((item) => item.earnedAt === null)).toBe(true);
+
+    const events = await Promise.all([createEvent(organizer), createEvent(organizer)]);
+    expect((await achievements(organizer)).get('first_host')).toMatchObject({ progress: 2, earnedAt: expect.any(String) });
+    expect((await achievements(organizer)).get('host')).toMatchObject({ progress: 2, threshold: 10, earnedAt: null });
+
+    // Nine events attended before (which earned the first): two check-ins at once both reach
+    // ten, and the achievement is awarded once.
+    await stores.postgres.query('update profiles set events_attended_count = 9 where account_id = $1', [attendee.id]);
+    const tickets = await Promise.all(events.map(async (event) => {
+      expect((await attend(event.id, attendee)).status).toBe(201);
+      return { eventId: event.id, ...((await (await call(`/api/v1/events/${event.id}/ticket`, { headers: bearer(attendee.tokens.accessToken) })).json()) as { token: string; registrationId: string }) };
+    }));
+    const checkIns = await Promise.all(tickets.map((ticket) => callJson(`/api/v1/events/${ticket.eventId}/check-in`, 'POST', { token: ticket.token }, bearer(organizer.tokens.accessToken))));
+    expect(checkIns.map((response) => response.status)).toEqual([200, 200]);
+    const earned = await achievements(attendee);
+    expect(earned.get('first_event')).toMatchObject({ progress: 11, earnedAt: expect.any(String) });
+    expect(earned.get('regular')).toMatchObject({ progress: 11, earnedAt: expect.any(String) });
+    expect(earned.get('devotee')).toMatchObject({ progress: 11, earnedAt: null });
+    const rows = await stores.postgres.query<{ code: string }>(
+      'select a.code from account_achievements e join achievements a on a.id = e.achievement_id where e.account_id = $1 order by a.code', [attendee.id]);
+    expect(rows.map((row) => row.code)).toEqual(['first_event', 'regular']);
+
+    // An undone check-in lowers the count, not what was earned.
+    await call(`/api/v1/events/${tickets[0]!.eventId}/check-in/${tickets[0]!.registrationId}`, { method: 'DELETE', headers: bearer(organizer.tokens.accessToken) });
+    expect((await achievements(attendee)).get('regular')).toMatchObject({ progress: 10, earnedAt: earned.get('regular')!.earnedAt });
+    await expectProblem(await call('/api/v1/users/me/achievements'), 401);
+  });
 });
 
 describe('GDPR export', () => {

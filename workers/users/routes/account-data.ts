@@ -2,8 +2,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { authed, currentUser } from '../../../shared/auth/middleware.ts';
 import { createServiceApp } from '../../../shared/http/create-app.ts';
 import { jsonBody, jsonContent, problemResponses } from '../../../shared/validation.ts';
-import { deleteAccountBody, exportSchema, loginPageSchema, loginsQuery, statsSchema } from '../profile-schemas.ts';
-import { deleteAccount, exportUserData, loginHistory, userStats } from '../service/account-data.ts';
+import { achievementsSchema, deleteAccountBody, exportSchema, loginPageSchema, loginsQuery, statsSchema } from '../profile-schemas.ts';
+import { deleteAccount, exportUserData, loginHistory, userAchievements, userStats } from '../service/account-data.ts';
 import { identityDeps } from '../service/context.ts';
 
 const routes = {
@@ -16,6 +16,11 @@ const routes = {
   stats: createRoute({
     method: 'get', path: '/me/stats', tags: ['users'], ...authed, summary: 'Your statistics',
     responses: { 200: { description: 'Statistics', ...jsonContent(statsSchema) }, ...problemResponses(401, 404) },
+  }),
+  achievements: createRoute({
+    method: 'get', path: '/me/achievements', tags: ['users'], ...authed,
+    summary: 'Every achievement, with your progress towards it and when you earned it',
+    responses: { 200: { description: 'The achievements', ...jsonContent(achievementsSchema) }, ...problemResponses(401) },
   }),
   export: createRoute({
     method: 'get', path: '/me/export', tags: ['users'], ...authed,
@@ -34,10 +39,11 @@ const routes = {
   }),
 };
 
-/** The caller's account data: /api/v1/users/me/{logins,stats,export} and account deletion. */
+/** The caller's account data: /api/v1/users/me/{logins,stats,achievements,export} and account deletion. */
 export const accountDataRoutes = createServiceApp()
   .openapi(routes.logins, async (c) => c.json(await loginHistory(c.get('stores').mongo, currentUser(c).userId, c.req.valid('query')), 200))
   .openapi(routes.stats, async (c) => c.json(await userStats({ stores: c.get('stores') }, currentUser(c).userId), 200))
+  .openapi(routes.achievements, async (c) => c.json(await userAchievements({ stores: c.get('stores') }, currentUser(c).userId), 200))
   .openapi(routes.export, async (c) => {
     const data = await exportUserData({ stores: c.get('stores'), env: c.env }, currentUser(c));
     return c.json(data, 200, { 'content-disposition': 'attachment; filename="flow-export.json"', 'cache-control': 'no-store' });

@@ -16,6 +16,7 @@ import { closeRoomsOfDeletedEvents, eraseFromRealtime, roomsOfAccount, unarchive
 import type { ArchivedMessage } from '../../../durable-objects/chat-room/archive.ts';
 import { accountDataRepo, EXPORT_LIMIT, MONGO_DELETION_BLOCKERS, OWNED_COLLECTIONS, RELATED_TABLES } from '../repo/account-data.ts';
 import { accountsRepo } from '../repo/accounts.ts';
+import { achievementsOf } from '../repo/achievements.ts';
 import { devicesRepo } from '../repo/devices.ts';
 import type { IdentityDeps } from './context.ts';
 import { deviceView } from './devices.ts';
@@ -68,6 +69,23 @@ export async function loginHistory(mongo: MongoStore, userId: string, page: { cu
 }
 
 // ---- statistics ----
+
+/** Every achievement with the user's progress, the earned ones with when. */
+export async function userAchievements(deps: Pick<IdentityDeps, 'stores'>, userId: string) {
+  const rows = await achievementsOf(deps.stores.postgres, userId);
+  return {
+    items: rows.map((row) => ({
+      code: row.code,
+      name: row.name,
+      description: row.description,
+      iconUrl: row.icon_url,
+      metric: row.metric as 'events_attended' | 'events_organized' | 'karma',
+      threshold: row.threshold,
+      progress: row.progress,
+      earnedAt: row.awarded_at?.toISOString() ?? null,
+    })),
+  };
+}
 
 export async function userStats(deps: Pick<IdentityDeps, 'stores'>, userId: string) {
   const row = await accountDataRepo.stats(deps.stores.postgres, userId);
