@@ -90,10 +90,13 @@ export const registrationsRepo = {
    */
   async eventsWithSeatsOf(db: Db, accountId: string): Promise<string[]> {
     const rows = await db.query<{ id: string }>(
-      `select e.id from events e
-        where e.status = 'published' and e.series_ends_at > now()
-          and (exists (select 1 from registrations r where r.event_id = e.id and r.account_id = $1 and r.status = 'confirmed')
-               or exists (select 1 from waitlist_entries w where w.event_id = e.id and w.account_id = $1 and w.status = 'offered'))`,
+      // Driven by the account's own rows (both tables are indexed by account), not by the events.
+      `select e.id
+         from (select event_id from registrations where account_id = $1 and status = 'confirmed'
+               union
+               select event_id from waitlist_entries where account_id = $1 and status = 'offered') held
+         join events e on e.id = held.event_id
+        where e.status = 'published' and e.series_ends_at > now()`,
       [accountId],
     );
     return rows.map((row) => row.id);
