@@ -62,6 +62,15 @@ describe('account deletion reaches the realtime objects', () => {
     expect((await cancelAttendance(left.id, leaver)).status).toBe(204);
     await awaitMembership(left.id, leaver.id, null);
 
+    // A room left before leaving was recorded (0018): found through the archive's copy.
+    const unrecorded = await eventAttendedBy(leaver);
+    const saidLongAgo = await say(await joinRoom(unrecorded.id, leaver), 'said long ago');
+    expect(await runDurableObjectAlarm(roomStub(unrecorded.id))).toBe(true);
+    await eventually(() => stores.mongo.collection('chat_messages').countDocuments({ roomId: unrecorded.id }), (count) => count === 1);
+    expect((await cancelAttendance(unrecorded.id, leaver)).status).toBe(204);
+    await awaitMembership(unrecorded.id, leaver.id, null);
+    await stores.postgres.query('delete from chat_room_past_members where room_id = $1', [unrecorded.id]);
+
     expect((await deleteAccount(leaver)).status).toBe(204);
 
     expect((await leaverHere.waitClose()).code).toBe(closeCodes.unauthorized);
@@ -81,6 +90,7 @@ describe('account deletion reaches the realtime objects', () => {
     ]);
     expect((await storedMessages(left.id)).map((row) => [row.seq, row.sender_id, row.text])).toEqual([[saidThere, '', ''], [keptThere, stayer.id, 'still here']]);
     expect(JSON.stringify(await storedMessages(current.id))).not.toContain(leaver.id);
+    expect((await storedMessages(unrecorded.id)).map((row) => [row.seq, row.sender_id, row.text])).toEqual([[saidLongAgo, '', '']]);
     const archived = async () => (await stores.mongo.collection('chat_messages').find({ roomId: current.id }, { sort: { seq: 1 }, projection: { _id: 0, createdAt: 0 } }));
     const expectedArchive = [
       { roomId: current.id, seq: first, senderId: null, clientMessageId: null, body: '', erased: true },

@@ -1,15 +1,27 @@
 import { toArchived, type ArchivedMessage } from '../../../durable-objects/chat-room/archive.ts';
 import { presenceSnapshotKey } from '../../../shared/realtime/presence-snapshot.ts';
-import type { Postgres, PostgresTransaction, Stores } from '../../../shared/stores/index.ts';
+import type { PostgresTransaction, Stores } from '../../../shared/stores/index.ts';
 import { deleteEventRooms, roomsEverJoined } from '../repo/rooms.ts';
 import { chatRoomStub } from './room-objects.ts';
 
 /** Rooms asked at once: exports and deletions are rare, and a burst to hundreds of rooms gains little. */
 const ROOMS_AT_ONCE = 8;
 
-/** The rooms whose logs may hold the account's messages (a deletion reads them while its row exists). */
-export function roomsOfAccount(db: Postgres | PostgresTransaction, accountId: string): Promise<string[]> {
-  return roomsEverJoined(db, accountId);
+/**
+ * The rooms whose logs may hold the account's messages: those it is or was in, and those the
+ * archive holds messages of it from (rooms left before leaving was recorded, in 0018).
+ */
+export async function roomsOfAccount(stores: Stores, accountId: string): Promise<string[]> {
+  const [joined, archived] = await Promise.all([
+    roomsEverJoined(stores.postgres, accountId),
+    stores.mongo.collection<ArchivedMessage>('chat_messages').distinct('roomId', { senderId: accountId }),
+  ]);
+  return [...new Set([...joined, ...archived.map(String)])];
+}
+
+/** In the deletion's transaction, under the account lock: the rooms it is or was in now. */
+export function roomsJoinedBy(tx: PostgresTransaction, accountId: string): Promise<string[]> {
+  return roomsEverJoined(tx, accountId);
 }
 
 /**
@@ -17,7 +29,7 @@ export function roomsOfAccount(db: Postgres | PostgresTransaction, accountId: st
  * have yet (written behind within seconds, later while MongoDB is down), in the archive's shape.
  */
 export async function unarchivedMessagesOf(stores: Stores, env: Env, accountId: string, limit: number): Promise<ArchivedMessage[]> {
-  const rooms = await roomsOfAccount(stores.postgres, accountId);
+  const rooms = await roomsOfAccount(stores, accountId);
   const pages = await askRooms(rooms, (roomId) => chatRoomStub(env, roomId).unarchivedMessagesOf(accountId, limit));
   return pages.flat().slice(0, limit).map(toArchived);
 }

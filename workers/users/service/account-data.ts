@@ -12,7 +12,7 @@ import type { MongoStore, Stores } from '../../../shared/stores/index.ts';
 import { forgetSeatsLeftBy, offerSeatsLeftBy, seatsOfDepartingAccount } from '../../events/service/attendee-exit.ts';
 import { withdrawCommentsOf } from '../../events/service/engagement.ts';
 import { forgetOrganizer, releaseEventsOrganizedBy, type OrganizerExit } from '../../events/service/organizer-exit.ts';
-import { closeRoomsOfDeletedEvents, eraseFromRealtime, roomsOfAccount, unarchivedMessagesOf } from '../../realtime/service/account-data.ts';
+import { closeRoomsOfDeletedEvents, eraseFromRealtime, roomsJoinedBy, roomsOfAccount, unarchivedMessagesOf } from '../../realtime/service/account-data.ts';
 import type { ArchivedMessage } from '../../../durable-objects/chat-room/archive.ts';
 import { accountDataRepo, EXPORT_LIMIT, MONGO_DELETION_BLOCKERS, OWNED_COLLECTIONS, RELATED_TABLES } from '../repo/account-data.ts';
 import { accountsRepo } from '../repo/accounts.ts';
@@ -217,7 +217,8 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
   const blockers = [...(await accountDataRepo.blockers(stores.postgres, account.id)), ...(await mongoBlockers(stores.mongo, account.id))];
   if (blockers.length > 0) throw cannotDelete(blockers);
 
-  await eraseFromRealtime(stores, deps.env, account.id, await roomsOfAccount(stores.postgres, account.id));
+  const roomsBefore = await roomsOfAccount(stores, account.id);
+  await eraseFromRealtime(stores, deps.env, account.id, roomsBefore);
   await eraseDocuments(stores, account.id);
   let deleted: { events: OrganizerExit; rooms: string[]; seated: string[] };
   try {
@@ -228,7 +229,7 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
       const sessions = await accountDataRepo.liveSessionIds(tx, account.id, config.ACCESS_TOKEN_TTL_SECONDS);
       await denySessions(stores.redis, sessions, config.ACCESS_TOKEN_TTL_SECONDS);
       // Read again under the lock: a room joined since the first sweep is swept after the commit.
-      const rooms = await roomsOfAccount(tx, account.id);
+      const rooms = [...new Set([...roomsBefore, ...(await roomsJoinedBy(tx, account.id))])];
       const seated = await seatsOfDepartingAccount(tx, account.id);
       const events = await releaseEventsOrganizedBy(tx, account.id);
       await closeRoomsOfDeletedEvents(tx, events.deleted);
