@@ -138,9 +138,10 @@ export class ChatRoom extends DurableObject<Env> {
     if (erased > 0) {
       this.#archive.messageStored(Date.now());
       this.#sockets.broadcast(serverFrames.messagesErased(userId));
-      for (const member of this.#members.active()) {
-        const unread = serverFrames.unread(this.unreadCount(member.userId));
-        for (const ws of this.#sockets.ofUser(member.userId)) this.#sockets.send(ws, unread);
+      // Counted for those connected, not for every member: a big event room has thousands.
+      for (const userId of this.#sockets.joinedUsers()) {
+        const unread = serverFrames.unread(this.unreadCount(userId));
+        for (const ws of this.#sockets.ofUser(userId)) this.#sockets.send(ws, unread);
       }
     }
     return erased;

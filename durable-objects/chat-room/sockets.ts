@@ -80,6 +80,13 @@ export class RoomSockets {
     }
   }
 
+  /** The users with a joined socket here. */
+  joinedUsers(): Set<string> {
+    const users = new Set<string>();
+    for (const state of this.#all().values()) if (state.joined) users.add(state.userId);
+    return users;
+  }
+
   #all(): Map<WebSocket, SocketState> {
     if (!this.#complete) {
       for (const ws of this.#ctx.getWebSockets()) this.state(ws);

@@ -19,9 +19,15 @@ export async function roomsOfAccount(stores: Stores, accountId: string): Promise
   return [...new Set([...joined, ...archived.map(String)])];
 }
 
-/** In the deletion's transaction, under the account lock: the rooms it is or was in now. */
-export function roomsJoinedBy(tx: PostgresTransaction, accountId: string): Promise<string[]> {
-  return roomsEverJoined(tx, accountId);
+/**
+ * In the deletion's transaction, under the account lock: returns the rooms the account is or was
+ * in now (a room joined since the first sweep is swept after the commit), and deletes the rooms
+ * of the events deleted with it.
+ */
+export async function releaseRoomsOf(tx: PostgresTransaction, accountId: string, deletedEventIds: string[]): Promise<string[]> {
+  const rooms = await roomsEverJoined(tx, accountId);
+  await deleteEventRooms(tx, deletedEventIds);
+  return rooms;
 }
 
 /**
@@ -32,11 +38,6 @@ export async function unarchivedMessagesOf(stores: Stores, env: Env, accountId: 
   const rooms = await roomsOfAccount(stores, accountId);
   const pages = await askRooms(rooms, (roomId) => chatRoomStub(env, roomId).unarchivedMessagesOf(accountId, limit));
   return pages.flat().slice(0, limit).map(toArchived);
-}
-
-/** In the deletion's transaction: the rooms of the events deleted with their organizer go too. */
-export function closeRoomsOfDeletedEvents(tx: PostgresTransaction, eventIds: string[]): Promise<void> {
-  return deleteEventRooms(tx, eventIds);
 }
 
 /**

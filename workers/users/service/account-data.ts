@@ -9,10 +9,9 @@ import { loginRules } from '../../../shared/http/limits.ts';
 import { consumeRateLimit } from '../../../shared/http/rate-limit.ts';
 import { describeError } from '../../../shared/logger.ts';
 import type { MongoStore, Stores } from '../../../shared/stores/index.ts';
-import { forgetSeatsLeftBy, offerSeatsLeftBy, seatsOfDepartingAccount } from '../../events/service/attendee-exit.ts';
 import { withdrawCommentsOf } from '../../events/service/engagement.ts';
-import { forgetOrganizer, releaseEventsOrganizedBy, type OrganizerExit } from '../../events/service/organizer-exit.ts';
-import { closeRoomsOfDeletedEvents, eraseFromRealtime, roomsJoinedBy, roomsOfAccount, unarchivedMessagesOf } from '../../realtime/service/account-data.ts';
+import { forgetEventsOf, offerSeatsLeftBy, releaseEventsOf, type EventsExit } from '../../events/service/account-exit.ts';
+import { eraseFromRealtime, releaseRoomsOf, roomsOfAccount, unarchivedMessagesOf } from '../../realtime/service/account-data.ts';
 import type { ArchivedMessage } from '../../../durable-objects/chat-room/archive.ts';
 import { accountDataRepo, EXPORT_LIMIT, MONGO_DELETION_BLOCKERS, OWNED_COLLECTIONS, RELATED_TABLES } from '../repo/account-data.ts';
 import { accountsRepo } from '../repo/accounts.ts';
@@ -220,7 +219,7 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
   const roomsBefore = await roomsOfAccount(stores, account.id);
   await eraseFromRealtime(stores, deps.env, account.id, roomsBefore);
   await eraseDocuments(stores, account.id);
-  let deleted: { events: OrganizerExit; rooms: string[]; seated: string[] };
+  let deleted: { events: EventsExit; rooms: string[] };
   try {
     deleted = await stores.postgres.transaction(async (tx) => {
       if (!(await accountDataRepo.lock(tx, account.id))) throw accountGone();
@@ -228,15 +227,11 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
       if (lateBlockers.length > 0) throw cannotDelete(lateBlockers);
       const sessions = await accountDataRepo.liveSessionIds(tx, account.id, config.ACCESS_TOKEN_TTL_SECONDS);
       await denySessions(stores.redis, sessions, config.ACCESS_TOKEN_TTL_SECONDS);
-      // Read again under the lock: a room joined since the first sweep is swept after the commit.
-      const rooms = [...new Set([...roomsBefore, ...(await roomsJoinedBy(tx, account.id))])];
-      const seated = await seatsOfDepartingAccount(tx, account.id);
-      const events = await releaseEventsOrganizedBy(tx, account.id);
-      await closeRoomsOfDeletedEvents(tx, events.deleted);
+      const events = await releaseEventsOf(tx, account.id);
+      const rooms = await releaseRoomsOf(tx, account.id, events.deleted);
       await accountDataRepo.deleteAccount(tx, account.id);
-      // The cascade freed the user's seats: each event's waiting line is offered them.
-      await offerSeatsLeftBy(tx, seated, config.WAITLIST_OFFER_SECONDS, deps.bus.correlationId);
-      return { events, rooms, seated };
+      await offerSeatsLeftBy(tx, events, config.WAITLIST_OFFER_SECONDS, deps.bus.correlationId);
+      return { events, rooms: [...new Set([...roomsBefore, ...rooms])] };
     });
   } catch (error) {
     // A row that references the account without ON DELETE appeared: same answer as a blocker.
@@ -245,14 +240,11 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
   }
   deps.log.info('account deleted', { accountId: account.id });
   // Messages and documents written by the user's last requests while the first sweep ran.
-  const { events, rooms, seated } = deleted;
+  const { events, rooms } = deleted;
   await eraseFromRealtime(stores, deps.env, account.id, rooms).catch((error: unknown) => deps.log.warn('second realtime erase sweep failed', { accountId: account.id, ...describeError(error) }));
   await eraseDocuments(stores, account.id).catch((error: unknown) => deps.log.warn('second erase sweep failed', { accountId: account.id, ...describeError(error) }));
-  await forgetOrganizer(stores, events).catch((error: unknown) => deps.log.warn('released events not forgotten everywhere', {
-    accountId: account.id, deleted: events.deleted.length, kept: events.kept.length, ...describeError(error),
-  }));
-  await forgetSeatsLeftBy(stores, seated).catch((error: unknown) => deps.log.warn('events with freed seats not forgotten everywhere', {
-    accountId: account.id, events: seated.length, ...describeError(error),
+  await forgetEventsOf(stores, events).catch((error: unknown) => deps.log.warn('released events not forgotten everywhere', {
+    accountId: account.id, deleted: events.deleted.length, kept: events.kept.length, seated: events.seated.length, ...describeError(error),
   }));
   // The account is gone whatever happens next: a lost message is logged for replay rather than
   // turned into an error the client could only answer by retrying a deletion that already happened.
