@@ -32,7 +32,7 @@ options:
   --connections N   concurrent connections per load run (default 10)
   --duration S      measured seconds per load run (default 3)
   --warmup S        discarded warm-up seconds before each load run (default 1)
-  --rounds N        rounds of alternating scenarios (default 5)
+  --rounds N        rounds of alternating contenders (default 5, or the scenario's own)
   --no-pin          do not pin workerd and the load generator to separate CPUs
   --rebuild         rebuild the Worker even if the cached build matches the sources
   --self-test       serve the bare Worker in place of the gateway (checks the harness alone)
@@ -54,6 +54,7 @@ interface Outcome {
   report?: ScenarioReport;
   error?: string;
   seconds: number;
+  rounds: number;
 }
 
 function versionOf(command: string, args: string[]): string {
@@ -106,9 +107,10 @@ async function main(): Promise<number> {
   const outcomes: Outcome[] = [];
   for (const scenario of selected) {
     process.stderr.write(`bench: == ${scenario.name}\n`);
-    const ctx = createContext(options, cpus, state);
+    const rounds = values.rounds === undefined ? (scenario.defaultRounds ?? options.rounds) : options.rounds;
+    const ctx = createContext({ ...options, rounds }, cpus, state);
     const began = Date.now();
-    const outcome: Outcome = { name: scenario.name, title: scenario.title, seconds: 0 };
+    const outcome: Outcome = { name: scenario.name, title: scenario.title, seconds: 0, rounds };
     try {
       outcome.report = await scenario.run(ctx);
     } catch (error) {
@@ -134,11 +136,11 @@ async function main(): Promise<number> {
   out.push(
     `  each load run: ${options.connections} connections, ${options.warmupS} s warm-up (discarded; ` +
       `${options.warmupS === 0 ? 0 : Math.max(2, 3 * options.warmupS)} s before the first run on each workerd) + ${options.durationS} s measured;`,
-    `  ${options.rounds} rounds where contenders alternate; ${gateway}`,
+    `  ${options.rounds} rounds where contenders alternate (unless a scenario says otherwise); ${gateway}`,
   );
   const ratios: { scenario: string; ratio: Ratio }[] = [];
   for (const outcome of outcomes) {
-    out.push('', `== ${outcome.name}: ${outcome.title}  (${fmt(outcome.seconds, 1)} s)`);
+    out.push('', `== ${outcome.name}: ${outcome.title}  (${fmt(outcome.seconds, 1)} s, ${outcome.rounds} rounds)`);
     if (outcome.error) {
       out.push('  ERROR (run failed, numbers unusable):', ...outcome.error.split('\n').map((line) => `  ${line}`));
       continue;

@@ -84,12 +84,30 @@ describe('bench harness', () => {
         return { rps: measured.length } as LoadResult;
       },
     } as unknown as BenchContext;
-    const contender = (label: string) => ({ label, target: {} as Workerd, load: { path: label } });
+    const contender = (label: string) => ({ label, targets: [{} as Workerd], load: { path: label } });
     const [a, b, c] = await alternate(ctx, [contender('a'), contender('b'), contender('c')]);
     expect(measured.join(' ')).toBe('a b c b c a c a b a b c');
     expect(a!.runs.map((run) => run.rps)).toEqual([1, 6, 8, 10]);
     expect(b!.runs.map((run) => run.rps)).toEqual([2, 4, 9, 11]);
     expect(c!.runs.map((run) => run.rps)).toEqual([3, 5, 7, 12]);
+  });
+
+  it('takes a contender\'s processes in turn, round by round, pairing the same turn of each contender', async () => {
+    const measured: string[] = [];
+    const ctx = {
+      options: { rounds: 5 },
+      progress: () => {},
+      measure: async (target: Workerd) => {
+        measured.push(target.label);
+        return { rps: 1 } as LoadResult;
+      },
+    } as unknown as BenchContext;
+    const processes = (label: string) => [1, 2, 3].map((n) => ({ label: `${label}${n}` }) as Workerd);
+    await alternate(ctx, [
+      { label: 'bare', targets: processes('bare'), load: { path: '/' } },
+      { label: 'chain', targets: processes('chain'), load: { path: '/' } },
+    ]);
+    expect(measured.join(' ')).toBe('bare1 chain1 chain2 bare2 bare3 chain3 chain1 bare1 bare2 chain2');
   });
 
   it('pairs runs by round: per-round ratios and their median', () => {

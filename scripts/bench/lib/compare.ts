@@ -1,6 +1,10 @@
 // Measures several contenders in alternation so that drift of the machine (thermal, noisy
 // neighbours) hits all of them alike, then summarises each by its medians. The order turns by one
 // each round (A B C, B C A, C A B, ...), so no contender always runs first or right after another.
+// A contender may be served by several processes of the same Worker, taken in turn round by
+// round: one process can run a few percent faster or slower than another for its whole life
+// (where its code and heap landed in memory, what its JIT settled on), and a ratio between
+// single processes would carry that luck into every round.
 import type { BenchContext, LoadSpec } from '../scenarios/types.ts';
 import type { LoadResult } from './load.ts';
 import { fmt, median, table } from './stats.ts';
@@ -8,7 +12,8 @@ import type { Workerd } from './workerd.ts';
 
 export interface Contender {
   label: string;
-  target: Workerd;
+  /** Processes serving this contender, all of the same Worker; round r measures targets[r % length]. */
+  targets: readonly Workerd[];
   load: LoadSpec;
 }
 
@@ -30,7 +35,9 @@ export async function alternate(ctx: BenchContext, contenders: Contender[], roun
   for (let round = 1; round <= rounds; round++) {
     const shift = (round - 1) % contenders.length;
     for (const contender of [...contenders.slice(shift), ...contenders.slice(0, shift)]) {
-      const result = await ctx.measure(contender.target, contender.load);
+      const target = contender.targets[(round - 1) % contender.targets.length];
+      if (!target) throw new Error(`contender "${contender.label}" has no process`);
+      const result = await ctx.measure(target, contender.load);
       runs.get(contender.label)?.push(result);
       ctx.progress(
         `round ${round}/${rounds} ${contender.label}: ${fmt(result.rps)} req/s, p99 ${fmt(result.p99Ms, 2)} ms, ` +

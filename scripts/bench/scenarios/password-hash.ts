@@ -27,8 +27,8 @@ export const passwordHash: Scenario = {
     const [chosen, other] = await alternate(
       ctx,
       [
-        { label: policies.default.algorithm, target: worker, load: load('/hash/default') },
-        { label: policies.alternative.algorithm, target: worker, load: load('/hash/alternative') },
+        { label: policies.default.algorithm, targets: [worker], load: load('/hash/default') },
+        { label: policies.alternative.algorithm, targets: [worker], load: load('/hash/alternative') },
       ],
       Math.min(ctx.options.rounds, MAX_ROUNDS),
     );

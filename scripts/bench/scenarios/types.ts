@@ -64,6 +64,8 @@ export interface Scenario {
   name: string;
   /** One line saying what is compared. */
   title: string;
+  /** Rounds when --rounds is not given, for a scenario that needs more than the run-wide default. */
+  defaultRounds?: number;
   run(ctx: BenchContext): Promise<ScenarioReport>;
 }
 
