@@ -139,9 +139,9 @@ export class ChatRoom extends DurableObject<Env> {
       this.#archive.messageStored(Date.now());
       this.#sockets.broadcast(serverFrames.messagesErased(userId));
       // Counted for those connected, not for every member: a big event room has thousands.
-      for (const userId of this.#sockets.joinedUsers()) {
-        const unread = serverFrames.unread(this.unreadCount(userId));
-        for (const ws of this.#sockets.ofUser(userId)) this.#sockets.send(ws, unread);
+      for (const memberId of this.#sockets.joinedUsers()) {
+        const unread = serverFrames.unread(this.unreadCount(memberId));
+        for (const ws of this.#sockets.ofUser(memberId)) this.#sockets.send(ws, unread);
       }
     }
     return erased;

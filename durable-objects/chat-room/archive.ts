@@ -50,6 +50,11 @@ export async function archivedBetween(mongo: MongoStore, roomId: string, after: 
   return documents.map(toChatMessage);
 }
 
+/** The rooms the archive holds messages of a sender from. */
+export async function roomsWithMessagesFrom(mongo: MongoStore, senderId: string): Promise<string[]> {
+  return (await mongo.collection<ArchivedMessage>(COLLECTION).distinct('roomId', { senderId })).map(String);
+}
+
 /** A message as the archive holds it. */
 export function toArchived(message: ChatMessage): ArchivedMessage {
   return {

@@ -193,6 +193,7 @@ export const achievementSchema = z.object({
 }).openapi('Achievement');
 
 export const achievementsSchema = z.object({ items: z.array(achievementSchema) }).openapi('Achievements');
+export type AchievementMetric = z.infer<typeof achievementSchema>['metric'];
 
 export const exportSchema = z.object({
   exportedAt: z.string(),

@@ -1,4 +1,4 @@
-import { toArchived, type ArchivedMessage } from '../../../durable-objects/chat-room/archive.ts';
+import { roomsWithMessagesFrom, toArchived, type ArchivedMessage } from '../../../durable-objects/chat-room/archive.ts';
 import { presenceSnapshotKey } from '../../../shared/realtime/presence-snapshot.ts';
 import type { PostgresTransaction, Stores } from '../../../shared/stores/index.ts';
 import { deleteEventRooms, roomsEverJoined } from '../repo/rooms.ts';
@@ -14,9 +14,9 @@ const ROOMS_AT_ONCE = 8;
 export async function roomsOfAccount(stores: Stores, accountId: string): Promise<string[]> {
   const [joined, archived] = await Promise.all([
     roomsEverJoined(stores.postgres, accountId),
-    stores.mongo.collection<ArchivedMessage>('chat_messages').distinct('roomId', { senderId: accountId }),
+    roomsWithMessagesFrom(stores.mongo, accountId),
   ]);
-  return [...new Set([...joined, ...archived.map(String)])];
+  return [...new Set([...joined, ...archived])];
 }
 
 /**

@@ -16,6 +16,7 @@ import type { ArchivedMessage } from '../../../durable-objects/chat-room/archive
 import { accountDataRepo, EXPORT_LIMIT, MONGO_DELETION_BLOCKERS, OWNED_COLLECTIONS, RELATED_TABLES } from '../repo/account-data.ts';
 import { accountsRepo } from '../repo/accounts.ts';
 import { achievementsOf } from '../repo/achievements.ts';
+import type { AchievementMetric } from '../profile-schemas.ts';
 import { devicesRepo } from '../repo/devices.ts';
 import type { IdentityDeps } from './context.ts';
 import { deviceView } from './devices.ts';
@@ -78,7 +79,7 @@ export async function userAchievements(deps: Pick<IdentityDeps, 'stores'>, userI
       name: row.name,
       description: row.description,
       iconUrl: row.icon_url,
-      metric: row.metric as 'events_attended' | 'events_organized' | 'karma',
+      metric: row.metric as AchievementMetric,
       threshold: row.threshold,
       progress: row.progress,
       earnedAt: row.awarded_at?.toISOString() ?? null,
@@ -239,13 +240,16 @@ export async function deleteAccount(deps: IdentityDeps, auth: AuthContext, passw
     throw error;
   }
   deps.log.info('account deleted', { accountId: account.id });
+  // After the commit, a failure is logged, not answered: the account is gone.
+  const logFailure = (message: string, details: Record<string, unknown> = {}) => (error: unknown) =>
+    deps.log.warn(message, { accountId: account.id, ...details, ...describeError(error) });
   // Messages and documents written by the user's last requests while the first sweep ran.
   const { events, rooms } = deleted;
-  await eraseFromRealtime(stores, deps.env, account.id, rooms).catch((error: unknown) => deps.log.warn('second realtime erase sweep failed', { accountId: account.id, ...describeError(error) }));
-  await eraseDocuments(stores, account.id).catch((error: unknown) => deps.log.warn('second erase sweep failed', { accountId: account.id, ...describeError(error) }));
-  await forgetEventsOf(stores, events).catch((error: unknown) => deps.log.warn('released events not forgotten everywhere', {
-    accountId: account.id, deleted: events.deleted.length, kept: events.kept.length, seated: events.seated.length, ...describeError(error),
-  }));
+  await eraseFromRealtime(stores, deps.env, account.id, rooms).catch(logFailure('second realtime erase sweep failed'));
+  await eraseDocuments(stores, account.id).catch(logFailure('second erase sweep failed'));
+  await forgetEventsOf(stores, events).catch(
+    logFailure('released events not forgotten everywhere', { deleted: events.deleted.length, kept: events.kept.length, seated: events.seated.length }),
+  );
   // The account is gone whatever happens next: a lost message is logged for replay rather than
   // turned into an error the client could only answer by retrying a deletion that already happened.
   await publish(deps.bus, 'user.deleted', { userId: account.id })
