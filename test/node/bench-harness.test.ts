@@ -7,7 +7,7 @@ import { benchWorkerSpec } from '../../scripts/bench/lib/bundle.ts';
 import { alternate, pairedRatio, roundRatios, summarise } from '../../scripts/bench/lib/compare.ts';
 import { parseCpuList, parseProcStat } from '../../scripts/bench/lib/cpu.ts';
 import type { LoadResult } from '../../scripts/bench/lib/load.ts';
-import { median, percentile, table } from '../../scripts/bench/lib/stats.ts';
+import { median, medianRange, percentile, table } from '../../scripts/bench/lib/stats.ts';
 import { capnpString, renderConfig, startWorkerd, type Workerd } from '../../scripts/bench/lib/workerd.ts';
 import { meets, type BenchContext } from '../../scripts/bench/scenarios/types.ts';
 
@@ -72,6 +72,23 @@ describe('bench harness', () => {
     expect(meets({ label: 'r', value: 0.69, target: { op: '>=', value: 0.7 } })).toBe(false);
     expect(meets({ label: 'r', value: 1.2, target: { op: '<=', value: 1.1 } })).toBe(false);
     expect(table([['a', 'bb'], ['ccc', 'd']], '')).toEqual(['a    bb', 'ccc  d']);
+  });
+
+  it('gives the range a median of noisy rounds would likely land in, the same each time for the same rounds', () => {
+    const steady = [0.74, 0.74, 0.74, 0.74];
+    expect(medianRange(steady)).toEqual([0.74, 0.74]);
+    const noisy = [0.82, 0.66, 0.74, 0.65, 0.93, 0.76, 0.68, 0.79, 0.92, 0.7, 0.59, 0.75];
+    const [low, high] = medianRange(noisy);
+    expect(low).toBeLessThan(median(noisy));
+    expect(high).toBeGreaterThan(median(noisy));
+    expect(low).toBeGreaterThanOrEqual(Math.min(...noisy));
+    expect(high).toBeLessThanOrEqual(Math.max(...noisy));
+    expect(medianRange(noisy)).toEqual([low, high]);
+    // Twice the spread around the same centre gives about twice the range.
+    const wider = noisy.map((value) => 0.745 + 2 * (value - 0.745));
+    const [wideLow, wideHigh] = medianRange(wider);
+    expect(wideHigh - wideLow).toBeCloseTo(2 * (high - low), 6);
+    expect(medianRange([])).toEqual([Number.NaN, Number.NaN]);
   });
 
   it('alternates contenders with the order turning each round, keeping each one\'s runs in round order', async () => {

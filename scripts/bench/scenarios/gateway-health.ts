@@ -7,7 +7,7 @@
 // Worker can run several percent faster than another for its whole life.
 import { benchWorkerSpec } from '../lib/bundle.ts';
 import { alternate, pairedRatio, roundRatios, saturationWarnings, summaryTable, type Summary } from '../lib/compare.ts';
-import { fmt } from '../lib/stats.ts';
+import { fmt, medianRange } from '../lib/stats.ts';
 import type { Workerd, WorkerSpec } from '../lib/workerd.ts';
 import type { Scenario } from './types.ts';
 
@@ -41,10 +41,13 @@ export const gatewayHealth: Scenario = {
     if (!bareRuns || !responseRuns || !chainRuns) throw new Error('no runs');
 
     const ratio = pairedRatio(chainRuns, bareRuns);
+    const [likelyLow, likelyHigh] = medianRange(roundRatios(chainRuns, bareRuns));
     const lines = [
       ...summaryTable([bareRuns, responseRuns, chainRuns]),
       '',
       `  chain/bare req/s: ${fmt(ratio, 2)} (median of the per-round ratios; ratio of the medians ${fmt(chainRuns.rps / bareRuns.rps, 2)})`,
+      // A reading near the target is told from a real change by how far the median could move by chance.
+      `  another run of as many rounds would likely read ${fmt(likelyLow, 2)} to ${fmt(likelyHigh, 2)} (90% bootstrap range of that median)`,
       // How far single rounds stray shows how much a noisy machine moved the median.
       `  per-round ratios: ${roundRatios(chainRuns, bareRuns).map((value) => fmt(value, 2)).join(' ')} ` +
         `(${PROCESSES} workerd processes per Worker, taken in turn)`,
