@@ -41,7 +41,8 @@ export const gatewayHealth: Scenario = {
     if (!bareRuns || !responseRuns || !chainRuns) throw new Error('no runs');
 
     const ratio = pairedRatio(chainRuns, bareRuns);
-    const [likelyLow, likelyHigh] = medianRange(roundRatios(chainRuns, bareRuns));
+    const chainOverBare = roundRatios(chainRuns, bareRuns);
+    const [likelyLow, likelyHigh] = medianRange(chainOverBare);
     const lines = [
       ...summaryTable([bareRuns, responseRuns, chainRuns]),
       '',
@@ -49,7 +50,7 @@ export const gatewayHealth: Scenario = {
       // A reading near the target is told from a real change by how far the median could move by chance.
       `  another run of as many rounds would likely read ${fmt(likelyLow, 2)} to ${fmt(likelyHigh, 2)} (90% bootstrap range of that median)`,
       // How far single rounds stray shows how much a noisy machine moved the median.
-      `  per-round ratios: ${roundRatios(chainRuns, bareRuns).map((value) => fmt(value, 2)).join(' ')} ` +
+      `  per-round ratios: ${chainOverBare.map((value) => fmt(value, 2)).join(' ')} ` +
         `(${PROCESSES} workerd processes per Worker, taken in turn)`,
       `  where the difference goes: response/bare ${fmt(pairedRatio(responseRuns, bareRuns), 2)} (the response /health must send, ` +
         `built by the gateway's code, without the chain), chain/response ${fmt(pairedRatio(chainRuns, responseRuns), 2)} (the chain itself)`,
